@@ -1,0 +1,193 @@
+"""Command line: ``python -m crosscheck`` verifies the catalog; ``list`` shows it.
+
+Exit codes: 0 everything holds; 1 something does not hold or is undecided; 2 bad usage or
+input (one line on stderr, no traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+
+USAGE = """python -m crosscheck [--only NAME ...] [--device auto|cpu|cuda] [--dtype float64|float32]
+                     [--schedule linear|cosine] [--T N] [--seed N] [--points N] [--thorough] [--json FILE]
+       python -m crosscheck list"""
+
+
+class UsageError(Exception):
+    """Bad usage or input: reported as one line, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, no usage dump
+        raise UsageError(message)
+
+
+def _positive_int(name: str, minimum: int = 1, maximum: int = 100_000):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{name} must be an integer, got {text!r}") from None
+        if not minimum <= value <= maximum:
+            raise argparse.ArgumentTypeError(f"{name} must be in [{minimum}, {maximum}], got {value}")
+        return value
+    return parse
+
+
+def _parser() -> _Parser:
+    p = _Parser(prog="python -m crosscheck", usage=USAGE, add_help=True,
+                description="Verify the DDPM ELBO identities: exact SymPy proofs cross-checked "
+                            "against the torch implementations.")
+    p.add_argument("--only", nargs="+", metavar="NAME", help="check only these catalog names")
+    p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    p.add_argument("--dtype", default="float64", choices=["float64", "float32"])
+    p.add_argument("--schedule", default="linear", choices=["linear", "cosine"])
+    p.add_argument("--T", type=_positive_int("--T"), default=1000, help="diffusion steps (default 1000)")
+    p.add_argument("--seed", type=_positive_int("--seed", 0, 2**31 - 1), default=0)
+    p.add_argument("--points", type=_positive_int("--points", 10, 1_000_000), default=1000,
+                   help="random points per compared quantity (default 1000)")
+    p.add_argument("--thorough", action="store_true", help="10x points and sampling trajectories")
+    p.add_argument("--json", metavar="FILE", help="write the JSON report to FILE")
+    return p
+
+
+def _check_writable(path: str) -> None:
+    directory = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        raise UsageError(f"--json {path!r} is a directory; give a file name such as report.json")
+    if not os.path.isdir(directory):
+        raise UsageError(f"--json {path!r}: directory {directory!r} does not exist; create it first")
+    if not os.access(directory, os.W_OK):
+        raise UsageError(f"--json {path!r}: directory {directory!r} is not writable")
+
+
+def write_atomically(path: str, text: str) -> None:
+    """Write to a temporary file beside ``path`` and rename: never a half-written file."""
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".crosscheck-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def _list() -> int:
+    from .catalog import CATALOG
+    width = max(len(i.name) for i in CATALOG)
+    for identity in CATALOG:
+        print(f"{identity.name:<{width}}  {identity.statement}")
+        parts = ", ".join(p.name for p in identity.parts)
+        if parts:
+            print(f"{'':<{width}}  parts: {parts}")
+    return 0
+
+
+def _line(result) -> str:
+    status = "PASS" if result.ok else "FAIL"
+    text = f"{status}  {result.name:<22} symbolic: {result.symbolic:<9}"
+    if result.numeric:
+        worst = max(result.numeric, key=lambda r: r.max_scaled_err / r.tolerance)
+        points = sum(r.points for r in result.numeric)
+        text += f" numeric: err {worst.max_scaled_err:.1e} {'<=' if worst.ok else '>'} {worst.tolerance:.0e} ({points} pts)"
+    for check in result.checks:
+        text += f"  | {check.summary}"
+    return text + f"  [{result.seconds:.2f} s]"
+
+
+def _explain(result) -> list[str]:
+    lines = []
+    if result.proof is not None and not result.proof.ok:
+        for step in result.proof.failures():
+            lines.append(f"      {step.status.value}: {step.claim}")
+            if step.counterexample:
+                lines.append(f"        counterexample: {step.counterexample}")
+            if step.residual:
+                lines.append(f"        residual: {step.residual}")
+    for part in result.numeric:
+        if not part.ok:
+            lines.append(f"      {part.name}: error {part.max_scaled_err:.3e} > {part.tolerance:.0e} at "
+                         f"{part.counterexample}")
+    for check in result.checks:
+        if not check.ok:
+            lines.append(f"      {check.name}: {check.summary}")
+    return lines
+
+
+def run(args: argparse.Namespace) -> int:
+    from .catalog import BY_NAME
+    unknown = [n for n in args.only or [] if n not in BY_NAME]
+    if unknown:
+        raise UsageError(f"unknown name {unknown[0]!r} for --only; known: {', '.join(BY_NAME)}")
+    if args.json:
+        _check_writable(args.json)
+
+    import torch
+    from numeric import NoiseSchedule
+    from .oracles import Context
+    from .run import run_catalog
+
+    if args.device == "cuda" and not torch.cuda.is_available():
+        raise UsageError("--device cuda: no CUDA device is available here; use --device cpu or auto")
+    device = torch.device("cuda" if args.device == "auto" and torch.cuda.is_available() else
+                          ("cpu" if args.device == "auto" else args.device))
+    dtype = getattr(torch, args.dtype)
+    build = NoiseSchedule.cosine if args.schedule == "cosine" else NoiseSchedule.linear
+    schedule = build(args.T, dtype=dtype, device=device)
+    scale = 10 if args.thorough else 1
+    ctx = Context(schedule, dtype, device, seed=args.seed, points=args.points * scale,
+                  samples=4000 * scale)
+
+    start = time.perf_counter()
+    print(f"crosscheck: {schedule.name} T={args.T}, {args.dtype} on {device}, seed {args.seed}")
+    results = []
+    from .catalog import CATALOG
+    for identity in CATALOG:
+        if args.only and identity.name not in args.only:
+            continue
+        (result,) = run_catalog(ctx, [identity.name])
+        results.append(result)
+        print(_line(result), flush=True)
+        for line in _explain(result):
+            print(line)
+    seconds = time.perf_counter() - start
+    holding = sum(r.ok for r in results)
+    ok = holding == len(results)
+    print(f"{holding} of {len(results)} identities hold ({seconds:.1f} s)"
+          + ("" if ok else f"; failing: {', '.join(r.name for r in results if not r.ok)}"))
+    if args.json:
+        report = {"ok": ok, "config": {"device": str(device), "dtype": args.dtype,
+                                       "schedule": args.schedule, "T": args.T, "seed": args.seed,
+                                       "points": ctx.points, "samples": ctx.samples},
+                  "seconds": round(seconds, 3), "results": [r.as_json() for r in results]}
+        write_atomically(args.json, json.dumps(report, indent=2, default=str) + "\n")
+    return 0 if ok else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        if argv[:1] == ["list"]:
+            if len(argv) > 1:
+                raise UsageError(f"`list` takes no arguments, got {' '.join(argv[1:])!r}")
+            return _list()
+        if argv and not argv[0].startswith("-"):
+            raise UsageError(f"unknown command {argv[0]!r}; commands: list (or options only to verify)")
+        return run(_parser().parse_args(argv))
+    except UsageError as err:
+        print(f"crosscheck: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("crosscheck: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,244 @@
+"""Independent checks: torch.distributions as an oracle, sampling tests, schedule precision.
+
+Each check takes a :class:`Context` and returns a :class:`CheckResult`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Callable
+
+import mpmath
+import torch
+from torch.distributions import Normal, kl_divergence
+
+import numeric as N
+from numeric import NoiseSchedule
+
+from .points import Group, draw
+from .tolerances import ORACLE_TOL, SCHEDULE_RTOL, Z_LIMIT
+
+
+@dataclass(frozen=True)
+class Context:
+    schedule: NoiseSchedule      # the user's schedule, in the working dtype/device
+    dtype: torch.dtype
+    device: torch.device
+    seed: int = 0
+    points: int = 1000
+    samples: int = 4000          # trajectories per sampling check (--thorough: 10x)
+
+    def groups(self, t_min: int = 1) -> list[Group]:
+        return draw(self.schedule, self.points, dtype=self.dtype, device=self.device,
+                    seed=self.seed, t_min=t_min)
+
+
+@dataclass
+class CheckResult:
+    name: str
+    kind: str                    # "oracle" | "sampling" | "precision"
+    ok: bool
+    summary: str
+    details: dict = field(default_factory=dict)
+
+    def as_json(self) -> dict:
+        return {"name": self.name, "kind": self.kind, "ok": self.ok, "summary": self.summary,
+                "details": self.details}
+
+
+def _agree(name: str, ctx: Context, pairs: Callable[[Group], tuple[torch.Tensor, torch.Tensor]],
+           t_min: int = 1, against: str = "torch.distributions") -> CheckResult:
+    """max |ours - theirs| / max(1, |theirs|) over all points, against ORACLE_TOL."""
+    worst = 0.0
+    for group in ctx.groups(t_min):
+        ours, theirs = (x.detach().to(torch.float64) for x in pairs(group))
+        error = ((ours - theirs).abs() / theirs.abs().clamp(min=1)).max().item()
+        worst = max(worst, error if math.isfinite(error) else math.inf)
+    tol = ORACLE_TOL[ctx.dtype]
+    return CheckResult(name, "oracle", worst <= tol,
+                       f"vs {against}: max err {worst:.1e} <= {tol:.0e}" if worst <= tol
+                       else f"vs {against}: max err {worst:.1e} > {tol:.0e}",
+                       {"max_err": worst, "tolerance": tol, "against": against})
+
+
+def normal_log_prob(ctx: Context) -> CheckResult:
+    return _agree("Normal.log_prob", ctx, lambda g: (
+        N.gaussian_log_density(g["x"], g["mu"], g["var"]),
+        Normal(g["mu"], g["var"].sqrt()).log_prob(g["x"])))
+
+
+def normal_kl(ctx: Context) -> CheckResult:
+    return _agree("kl_divergence(Normal, Normal)", ctx, lambda g: (
+        N.gaussian_kl(g["mu_1"], g["var_1"], g["mu_2"], g["var_2"]),
+        kl_divergence(Normal(g["mu_1"], g["var_1"].sqrt()), Normal(g["mu_2"], g["var_2"].sqrt()))))
+
+
+def standard_normal_kl(ctx: Context) -> CheckResult:
+    return _agree("kl_divergence(Normal, N(0,1))", ctx, lambda g: (
+        N.standard_normal_kl(g["mu"], g["var"]),
+        kl_divergence(Normal(g["mu"], g["var"].sqrt()),
+                      Normal(torch.zeros_like(g["mu"]), torch.ones_like(g["mu"])))))
+
+
+def _trajectory(g: Group) -> tuple[torch.Tensor, torch.Tensor]:
+    """(x_{t-1}, x_t) drawn from the forward process given x_0, so log-densities are O(1)."""
+    s = g.schedule
+    t = g.t
+    x_prev = s.alpha_bar[t - 1].sqrt() * g["x_0"] + s.one_minus_alpha_bar[t - 1].sqrt() * g["eps"]
+    x_t = N.forward_step_sample(x_prev, t, s, noise=g["eps_theta"])
+    return x_prev, x_t
+
+
+def bayes_quotient(ctx: Context) -> CheckResult:
+    """log q(x_t|x_{t-1}) + log q(x_{t-1}|x_0) - log q(x_t|x_0) = log N(x_{t-1}; mu_tilde, beta_tilde)."""
+    def pairs(g: Group):
+        s, t, x_0 = g.schedule, g.t, g["x_0"]
+        x_prev, x_t = _trajectory(g)
+        quotient = (Normal(s.alpha[t].sqrt() * x_prev, s.beta[t].sqrt()).log_prob(x_t)
+                    + Normal(s.alpha_bar[t - 1].sqrt() * x_0, s.one_minus_alpha_bar[t - 1].sqrt()).log_prob(x_prev)
+                    - Normal(s.alpha_bar[t].sqrt() * x_0, s.one_minus_alpha_bar[t].sqrt()).log_prob(x_t))
+        ours = Normal(N.posterior_mean(x_0, x_t, t, s), N.posterior_variance(t, s).sqrt()).log_prob(x_prev)
+        return ours, quotient
+    return _agree("Bayes quotient of Normal.log_prob", ctx, pairs, t_min=2)
+
+
+def denoising_kl(ctx: Context) -> CheckResult:
+    def pairs(g: Group):
+        s, t, x_t, sigma2 = g.schedule, g.t, g["x_t"], g["sigma2_t"]
+        ours = (N.kl_eps_weight(t, s, sigma2) * (g["eps"] - g["eps_theta"]) ** 2
+                + N.kl_eps_constant(t, s, sigma2))
+        theirs = kl_divergence(Normal(N.eps_mean(x_t, g["eps"], t, s), N.posterior_variance(t, s).sqrt()),
+                               Normal(N.eps_mean(x_t, g["eps_theta"], t, s), sigma2.sqrt()))
+        return ours, theirs
+    return _agree("kl_divergence of the eps-form Normals", ctx, pairs, t_min=2)
+
+
+def prior_kl(ctx: Context) -> CheckResult:
+    def pairs(g: Group):
+        s, T = g.schedule, g.schedule.T
+        q = Normal(s.alpha_bar[T].sqrt() * g["x_0"], s.one_minus_alpha_bar[T].sqrt())
+        return N.prior_kl(g["x_0"], s), kl_divergence(q, Normal(torch.zeros_like(g["x_0"]), 1.0))
+    return _agree("kl_divergence(q(x_T|x_0), N(0,1))", ctx, pairs)
+
+
+def score_autograd(ctx: Context) -> CheckResult:
+    def pairs(g: Group):
+        s, t = g.schedule, g.t
+        x_t = g["x_t"].detach().clone().requires_grad_(True)
+        log_q = Normal(s.alpha_bar[t].sqrt() * g["x_0"], s.one_minus_alpha_bar[t].sqrt()).log_prob(x_t)
+        (grad,) = torch.autograd.grad(log_q.sum(), x_t)
+        return N.score(x_t.detach(), g["x_0"], t, s), grad
+    return _agree("autograd of Normal.log_prob", ctx, pairs, against="torch.autograd")
+
+
+def _like(schedule: NoiseSchedule, T: int, ctx: Context) -> NoiseSchedule:
+    if schedule.name.startswith("cosine"):
+        return NoiseSchedule.cosine(T, dtype=ctx.dtype, device=ctx.device)
+    return NoiseSchedule.linear(T, dtype=ctx.dtype, device=ctx.device)
+
+
+def _z_scores(a: torch.Tensor, b: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Two-sample z-scores of the means and of the variances, per coordinate (float64)."""
+    a, b = a.double(), b.double()
+    n_a, n_b = a.shape[0], b.shape[0]
+    z_mean = (a.mean(0) - b.mean(0)) / (a.var(0) / n_a + b.var(0) / n_b).sqrt()
+    # Standard error of a sample variance: sqrt((m4 - s^4) / n), with the sample 4th moment.
+    def var_se2(x, n):
+        centred = x - x.mean(0)
+        return ((centred**4).mean(0) - x.var(0) ** 2) / n
+    z_var = (a.var(0) - b.var(0)) / (var_se2(a, n_a) + var_se2(b, n_b)).sqrt()
+    return z_mean, z_var
+
+
+def sequential_vs_jump(ctx: Context) -> CheckResult:
+    """x_t from t sequential forward steps vs x_t from the direct jump: equal in law."""
+    generator = torch.Generator(device=ctx.device).manual_seed(ctx.seed)
+    details, worst = {}, 0.0
+    x_0 = torch.tensor([-1.0, 0.0, 0.5, 2.0], dtype=ctx.dtype, device=ctx.device)
+    for T in (50, 1000):
+        s = _like(ctx.schedule, T, ctx)
+        checkpoints = sorted({1, T // 10, T // 2, T})
+        x = x_0.expand(ctx.samples, -1).clone()
+        zs = {}
+        for t in range(1, T + 1):
+            noise = torch.randn(x.shape, generator=generator, dtype=ctx.dtype, device=ctx.device)
+            x = N.forward_step_sample(x, t, s, noise=noise)
+            if t in checkpoints:
+                noise = torch.randn(x.shape, generator=generator, dtype=ctx.dtype, device=ctx.device)
+                jump = N.forward_jump_sample(x_0.expand_as(x), t, s, noise=noise)
+                z_mean, z_var = _z_scores(x, jump)
+                zs[t] = {"mean": [round(z, 2) for z in z_mean.tolist()],
+                         "variance": [round(z, 2) for z in z_var.tolist()]}
+                worst = max(worst, z_mean.abs().max().item(), z_var.abs().max().item())
+        details[f"T={T}"] = zs
+    worst = worst if math.isfinite(worst) else math.inf
+    ok = worst <= Z_LIMIT
+    return CheckResult(
+        "sequential steps vs direct jump", "sampling", ok,
+        f"{ctx.samples} trajectories, T=50 and 1000: max |z| {worst:.2f} {'<=' if ok else '>'} {Z_LIMIT:g}",
+        {"max_abs_z": worst, "z_limit": Z_LIMIT, "samples": ctx.samples, "z": details})
+
+
+def _reference_tables(betas: list[float]) -> dict[str, list]:
+    """alpha_bar, 1 - alpha_bar, beta_tilde, log beta_tilde and the posterior coefficients at
+    50 digits from the float64 betas (taken as exact), index t = 0..T."""
+    with mpmath.workdps(50):
+        beta = [mpmath.mpf(0)] + [mpmath.mpf(b) for b in betas]
+        alpha_bar = [mpmath.mpf(1)]
+        for b in beta[1:]:
+            alpha_bar.append(alpha_bar[-1] * (1 - b))
+        one_minus = [1 - a for a in alpha_bar]
+        tables = {"alpha_bar": alpha_bar, "one_minus_alpha_bar": one_minus,
+                  "beta_tilde": [None, None], "log_beta_tilde": [None, None],
+                  "coef_x0": [None, None], "coef_xt": [None, None]}
+        for t in range(2, len(beta)):
+            tables["beta_tilde"].append(beta[t] * one_minus[t - 1] / one_minus[t])
+            tables["log_beta_tilde"].append(mpmath.log(tables["beta_tilde"][-1]))
+            tables["coef_x0"].append(mpmath.sqrt(alpha_bar[t - 1]) * beta[t] / one_minus[t])
+            tables["coef_xt"].append(mpmath.sqrt(1 - beta[t]) * one_minus[t - 1] / one_minus[t])
+    return tables
+
+
+def schedule_errors(schedule: NoiseSchedule, tables: dict[str, torch.Tensor] | None = None) -> dict[str, float]:
+    """Max relative error of each table against the 50-digit reference, over every t."""
+    reference = _reference_tables(schedule.float64("beta")[1:].tolist())
+    if tables is None:
+        t = torch.arange(2, schedule.T + 1, device=schedule.device)
+        tables = {"alpha_bar": schedule.alpha_bar, "one_minus_alpha_bar": schedule.one_minus_alpha_bar}
+        if schedule.T >= 2:
+            w_0, w_t = N.interpolation_weights(t, schedule)
+            pad = torch.zeros(2, dtype=schedule.dtype, device=schedule.device)
+            tables |= {"beta_tilde": torch.cat([pad, N.posterior_variance(t, schedule)]),
+                       "log_beta_tilde": torch.cat([pad, N.posterior_log_variance(t, schedule)]),
+                       "coef_x0": torch.cat([pad, w_0]), "coef_xt": torch.cat([pad, w_t])}
+    errors = {}
+    with mpmath.workdps(50):
+        for name, values in tables.items():
+            worst = 0.0
+            for got, ref in zip(values.tolist(), reference[name]):
+                if ref is None or ref == 0:
+                    continue
+                worst = max(worst, float(abs((mpmath.mpf(got) - ref) / ref)))
+            errors[name] = worst
+    return errors
+
+
+def naive_float32_errors(schedule: NoiseSchedule) -> dict[str, float]:
+    """The same errors for alpha_bar from a float32 cumprod, as reference code computes it."""
+    betas = schedule.float64("beta")[1:].to(torch.float32)
+    alpha_bar = torch.cat([torch.ones(1), torch.cumprod(1 - betas, 0)])
+    return schedule_errors(schedule, {"alpha_bar": alpha_bar, "one_minus_alpha_bar": 1 - alpha_bar})
+
+
+def schedule_precision(ctx: Context) -> CheckResult:
+    errors = schedule_errors(ctx.schedule)
+    worst = max(errors.values())
+    tol = SCHEDULE_RTOL[ctx.dtype]
+    ok = worst <= tol
+    naive = max(naive_float32_errors(ctx.schedule).values())
+    return CheckResult(
+        "schedule tables vs 50-digit product", "precision", ok,
+        f"{ctx.schedule.name} T={ctx.schedule.T} {str(ctx.dtype).removeprefix('torch.')}: "
+        f"max rel err {worst:.1e} {'<=' if ok else '>'} {tol:.0e} (naive float32 cumprod: {naive:.1e})",
+        {"max_rel_err": worst, "tolerance": tol, "per_table": errors, "naive_float32_cumprod": naive})

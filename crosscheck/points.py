@@ -1,0 +1,84 @@
+"""Random points of the valid domain, grouped by schedule (random schedules included).
+
+Every value is drawn in float64, cast to the working dtype for the numeric side, and the
+reference sees the float64 value of the *cast* input: the comparison measures the function's
+error, not the rounding of its inputs.  Schedule values given to the reference are the float64
+masters of the schedule tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+from numeric import NoiseSchedule
+
+_DATA = ("x", "x_0", "x_t", "x_prev", "eps", "eps_theta", "mu", "mu_1", "mu_2")
+_VARIANCES = ("var", "var_1", "var_2")
+
+
+@dataclass
+class Group:
+    """Points sharing one schedule: ``t`` (int64), tensors in the working dtype, and the
+    float64 values of every symbol for the reference."""
+
+    schedule: NoiseSchedule
+    t: torch.Tensor
+    tensors: dict[str, torch.Tensor]
+    values: dict[str, torch.Tensor]
+
+    def __getitem__(self, name: str) -> torch.Tensor:
+        return self.tensors[name]
+
+    def __len__(self) -> int:
+        return self.t.numel()
+
+
+def random_schedules(generator: torch.Generator, count: int) -> list[NoiseSchedule]:
+    """Linear, cosine and arbitrary-beta schedules with random T and ranges."""
+    def uniform(low, high):
+        return low + (high - low) * torch.rand((), generator=generator, dtype=torch.float64).item()
+
+    def randint(low, high):
+        return int(torch.randint(low, high + 1, (), generator=generator))
+
+    schedules = []
+    for i in range(count):
+        kind = i % 3
+        if kind == 0:
+            start = 10 ** uniform(-5, -3)
+            schedules.append(NoiseSchedule.linear(randint(1, 2000), start, 10 ** uniform(-2.5, -0.7)))
+        elif kind == 1:
+            schedules.append(NoiseSchedule.cosine(randint(1, 2000), s=uniform(0.0, 0.02)))
+        else:
+            T = randint(1, 300)
+            betas = 10 ** (-5 + 4.5 * torch.rand(T, generator=generator, dtype=torch.float64))
+            schedules.append(NoiseSchedule.from_betas(betas, name="random"))
+    return schedules
+
+
+def draw(main: NoiseSchedule, n: int, *, dtype: torch.dtype, device: torch.device, seed: int,
+         t_min: int = 1, n_random_schedules: int = 6) -> list[Group]:
+    """About ``n`` points: half on ``main``, the rest spread over random schedules."""
+    generator = torch.Generator().manual_seed(seed)
+    schedules = [main] + random_schedules(generator, n_random_schedules)
+    schedules = [s for s in schedules if s.T >= t_min]
+    sizes = [n // 2] + [-(-(n - n // 2) // max(1, len(schedules) - 1))] * (len(schedules) - 1)
+    groups = []
+    for schedule, size in zip(schedules, sizes):
+        t = torch.randint(t_min, schedule.T + 1, (size,), generator=generator)
+        raw = {name: 2.0 * torch.randn(size, generator=generator, dtype=torch.float64) for name in _DATA}
+        for name in _VARIANCES:
+            raw[name] = 10 ** (4 * torch.rand(size, generator=generator, dtype=torch.float64) - 2)
+        raw["sigma"] = raw["var"].sqrt()
+        beta_t = schedule.float64("beta")[t]
+        # sigma_t^2 between beta_t/10 and 3 beta_t: spans beta_tilde_t <= sigma_t^2 <= beta_t and beyond.
+        raw["sigma2_t"] = beta_t * 10 ** (1.5 * torch.rand(size, generator=generator, dtype=torch.float64) - 1)
+        tensors = {k: val.to(dtype=dtype, device=device) for k, val in raw.items()}
+        values = {k: val.to(dtype=torch.float64, device="cpu") for k, val in tensors.items()}
+        values["alpha_t"] = schedule.float64("alpha")[t]
+        values["alpha_bar_prev"] = schedule.float64("alpha_bar")[t - 1]
+        values["alpha_bar_T"] = schedule.float64("alpha_bar")[schedule.T].expand(size)
+        groups.append(Group(schedule.to(dtype=dtype, device=device), t.to(device), tensors, values))
+    return groups

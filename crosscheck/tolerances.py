@@ -1,0 +1,41 @@
+"""Numeric tolerances, one table per dtype: the single place they are set.
+
+Errors are measured against a 50-digit mpmath evaluation of the proved symbolic expression
+and scaled by the *magnitude* of the expression at that point: the same expression with every
+sum replaced by the sum of the absolute values of its terms.  That is the scale rounding
+errors live on (a sum that cancels to ~0 still carries the rounding of its large terms), so
+one relative tolerance serves quantities of every size.
+"""
+
+from __future__ import annotations
+
+import torch
+
+#: Max |numeric - reference| / magnitude, per working dtype.
+RTOL = {
+    # ~20 roundings of 1.1e-16, plus log(alpha_bar) accumulated by cumsum over up to T = 2000
+    # steps (the numeric tables hold alpha_bar_t from the cumsum, the reference alpha_t *
+    # alpha_bar_{t-1}); measured worst case is about 1e-13.
+    torch.float64: 1e-11,
+    # Each float32 table is a correctly rounded cast (6e-8) of its float64 value; a formula
+    # combines up to ~6 of them plus a few float32 operations; measured worst case ~1e-6.
+    torch.float32: 5e-6,
+}
+
+#: Max |ours - independent implementation| / max(1, |independent|), per dtype.  The oracles
+#: (torch.distributions) compute in the working dtype with their own cancellations.
+ORACLE_TOL = {torch.float64: 1e-10, torch.float32: 1e-4}
+
+#: Schedule tables (alpha_bar, 1 - alpha_bar, beta_tilde, log beta_tilde, posterior
+#: coefficients) against a 50-digit product of the float64 betas, max relative error.
+SCHEDULE_RTOL = {
+    torch.float64: 1e-12,  # cumsum of log1p over T = 1000 terms
+    torch.float32: 3e-7,   # one correctly rounded cast from float64 (issue #2's figure)
+}
+
+#: Statistical checks pass within this many standard errors (seeded, so deterministic).
+Z_LIMIT = 4.0
+
+
+def rtol(dtype: torch.dtype) -> float:
+    return RTOL[dtype]
