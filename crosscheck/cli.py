@@ -122,17 +122,17 @@ def _explain(result) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .catalog import BY_NAME
-    unknown = [n for n in args.only or [] if n not in BY_NAME]
+    from . import catalog
+    unknown = [n for n in args.only or [] if n not in catalog.BY_NAME]
     if unknown:
-        raise UsageError(f"unknown name {unknown[0]!r} for --only; known: {', '.join(BY_NAME)}")
+        raise UsageError(f"unknown name {unknown[0]!r} for --only; known: {', '.join(catalog.BY_NAME)}")
     if args.json:
         _check_writable(args.json)
 
     import torch
     from numeric import NoiseSchedule
     from .oracles import Context
-    from .run import run_catalog
+    from .run import run_identity
 
     if args.device == "cuda" and not torch.cuda.is_available():
         raise UsageError("--device cuda: no CUDA device is available here; use --device cpu or auto")
@@ -148,11 +148,10 @@ def run(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     print(f"crosscheck: {schedule.name} T={args.T}, {args.dtype} on {device}, seed {args.seed}")
     results = []
-    from .catalog import CATALOG
-    for identity in CATALOG:
+    for identity in catalog.CATALOG:
         if args.only and identity.name not in args.only:
             continue
-        (result,) = run_catalog(ctx, [identity.name])
+        result = run_identity(identity, ctx)
         results.append(result)
         print(_line(result), flush=True)
         for line in _explain(result):

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import Callable
 
 import torch
 
 from symbolic.proof import Proof, Status
 
-from .catalog import CATALOG, Identity
+from .catalog import Identity
 from .evaluate import NumericResult, compare
 from .oracles import CheckResult, Context
 
@@ -75,8 +75,3 @@ def run_identity(identity: Identity, ctx: Context, *,
     checks = [check(ctx) for check in identity.checks]
     return IdentityResult(identity.name, identity.kind, proof, results, checks,
                           time.perf_counter() - start)
-
-
-def run_catalog(ctx: Context, names: Iterable[str] | None = None) -> list[IdentityResult]:
-    wanted = set(names) if names else None
-    return [run_identity(i, ctx) for i in CATALOG if wanted is None or i.name in wanted]

@@ -1,0 +1,124 @@
+"""Every identity holds, every formula has an entry, and wrong math is caught."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+import sympy as sp
+import torch
+
+import numeric as N
+from crosscheck.catalog import BY_NAME, CATALOG
+from crosscheck.oracles import Context, sequential_vs_jump
+from crosscheck.run import run_identity
+from symbolic import posterior as SP
+from symbolic import symbols as S
+from symbolic.proof import Status, prove_equal
+
+DESIGN_NAMES = {
+    "gaussian_log_density", "gaussian_kl", "standard_normal_kl", "forward_step", "forward_jump",
+    "posterior", "x0_from_eps", "eps_mean", "kl_eps_weight", "prior_kl", "score",
+    "interpolation_weights",
+}
+
+
+def context(dtype=torch.float64, device="cpu", schedule="linear", T=1000):
+    build = N.NoiseSchedule.cosine if schedule == "cosine" else N.NoiseSchedule.linear
+    return Context(build(T, dtype=dtype, device=device), dtype, torch.device(device), seed=0)
+
+
+def test_every_design_identity_is_in_the_catalog():
+    assert DESIGN_NAMES <= set(BY_NAME)
+
+
+def test_every_public_formula_function_has_a_catalog_entry():
+    covered = {f for identity in CATALOG for f in identity.functions}
+    missing = [f.__name__ for f in N.FORMULAS if f not in covered]
+    assert not missing, f"formula functions without a catalog entry: {missing}"
+
+
+@pytest.mark.parametrize("identity", CATALOG, ids=lambda i: i.name)
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32], ids=["float64", "float32"])
+def test_identity_holds(identity, dtype):
+    result = run_identity(identity, context(dtype))
+    assert result.ok, result.as_json()
+    assert result.symbolic in ("proved", "n.a.")
+    assert all(r.points >= 1000 for r in result.numeric)
+
+
+@pytest.mark.parametrize("identity", CATALOG, ids=lambda i: i.name)
+def test_identity_holds_on_cosine_float32(identity):
+    assert run_identity(identity, context(torch.float32, schedule="cosine")).ok
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
+@pytest.mark.parametrize("identity", CATALOG, ids=lambda i: i.name)
+def test_identity_holds_on_cuda(identity):
+    assert run_identity(identity, context(torch.float32, device="cuda")).ok
+
+
+# --- wrong math must be caught, with the point where it breaks ---------------------------------
+
+def _eps_mean_dropped_sqrt(g):
+    s, t = g.schedule, g.t
+    return (g["x_t"] - s.beta[t] / s.one_minus_alpha_bar[t] * g["eps"]) / s.alpha[t].sqrt()
+
+
+def _posterior_mean_wrong_alpha_bar(g):
+    s, t = g.schedule, g.t
+    w_0 = s.alpha_bar[t].sqrt() * s.beta[t] / s.one_minus_alpha_bar[t]  # alpha_bar_t for alpha_bar_{t-1}
+    w_t = s.alpha[t].sqrt() * s.one_minus_alpha_bar[t - 1] / s.one_minus_alpha_bar[t]
+    return w_0 * g["x_0"] + w_t * g["x_t"]
+
+
+def _kl_swapped(g):
+    return N.gaussian_kl(g["mu_2"], g["var_2"], g["mu_1"], g["var_1"])
+
+
+@pytest.mark.parametrize("identity, part, wrong", [
+    ("eps_mean", "eps_mean", _eps_mean_dropped_sqrt),
+    ("posterior", "posterior_mean", _posterior_mean_wrong_alpha_bar),
+    ("gaussian_kl", "gaussian_kl", _kl_swapped),
+], ids=["eps_mean-dropped-sqrt", "posterior_mean-alpha_bar_t", "gaussian_kl-swapped"])
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32], ids=["float64", "float32"])
+def test_wrong_numeric_implementation_is_caught(identity, part, wrong, dtype):
+    result = run_identity(BY_NAME[identity], context(dtype), numeric={part: wrong})
+    assert not result.ok
+    failed = [r for r in result.numeric if r.name == part][0]
+    assert not failed.ok and failed.max_scaled_err > 1e3 * failed.tolerance
+    point = failed.counterexample
+    assert {"numeric", "reference", "t"} <= set(point) and point["numeric"] != pytest.approx(point["reference"])
+
+
+def test_wrong_symbolic_claim_is_refuted():
+    def wrong_claim():  # the lecture's "interpolation weights sum to 1"
+        w_0, w_t = SP.interpolation_weights()
+        return prove_equal(w_0 + w_t, 1, "w_0 + w_t = 1")
+    result = run_identity(BY_NAME["interpolation_weights"], context(), prove=wrong_claim)
+    assert not result.ok and result.symbolic == "refuted"
+    assert 0 < result.proof.counterexample["alpha_bar_prev"] < 1
+
+
+def test_undecided_is_not_a_pass():
+    def undecidable():
+        return prove_equal(sp.sin(S.x) ** 2 + sp.cos(S.x) ** 2, 1, "outside the reduction")
+    result = run_identity(BY_NAME["gaussian_log_density"], context(), prove=undecidable)
+    assert result.symbolic == "undecided" and not result.ok
+
+
+def test_sampling_check_catches_a_wrong_forward_step(monkeypatch):
+    ok = sequential_vs_jump(context())
+    assert ok.ok and ok.details["max_abs_z"] <= 4
+
+    def wrong_step(x_prev, t, schedule, noise=None):  # variance alpha_t instead of beta_t
+        return N.forward_step_mean(x_prev, t, schedule) + schedule.alpha[t].sqrt() * noise
+    monkeypatch.setattr(N, "forward_step_sample", wrong_step)
+    bad = sequential_vs_jump(context())
+    assert not bad.ok and bad.details["max_abs_z"] > 10
+
+
+def test_symbolic_layer_does_not_import_torch():
+    code = ("import sys, symbolic.kl, symbolic.posterior, symbolic.score, symbolic.forward; "
+            "assert 'torch' not in sys.modules, 'symbolic imported torch'")
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -1,0 +1,85 @@
+"""The command line contract: exit codes 0/1/2, one line per identity, JSON report, bad input."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from crosscheck import catalog, cli
+from crosscheck.catalog import Identity, Part
+from symbolic import symbols as S
+
+
+def run_cli(*args):
+    return subprocess.run([sys.executable, "-m", "crosscheck", *args], capture_output=True, text=True)
+
+
+def test_cli_runs_selected_identities_and_writes_json(tmp_path):
+    report = tmp_path / "report.json"
+    proc = run_cli("--only", "posterior", "eps_mean", "--json", str(report))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[1].startswith("PASS  posterior") and lines[2].startswith("PASS  eps_mean")
+    assert lines[-1].startswith("2 of 2 identities hold")
+    data = json.loads(report.read_text())
+    assert data["ok"] is True and [r["name"] for r in data["results"]] == ["posterior", "eps_mean"]
+    for result in data["results"]:
+        assert {"name", "kind", "symbolic", "numeric", "ok", "seconds"} <= set(result)
+        assert result["symbolic"] == "proved"
+        assert {"max_abs_err", "max_rel_err", "tolerance"} <= set(result["numeric"])
+
+
+def test_list_shows_every_catalog_name(capsys):
+    assert cli.main(["list"]) == 0
+    out = capsys.readouterr().out
+    assert all(identity.name in out for identity in catalog.CATALOG)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--T", "0"], "--T must be in [1, 100000], got 0"),
+    (["--T", "abc"], "--T must be an integer, got 'abc'"),
+    (["--only", "posterior_meen"], "unknown name 'posterior_meen' for --only; known:"),
+    (["--dtype", "float16"], "invalid choice: 'float16'"),
+    (["frobnicate"], "unknown command 'frobnicate'"),
+    (["list", "extra"], "`list` takes no arguments"),
+    (["--json", "/nonexistent-dir/r.json"], "does not exist; create it first"),
+])
+def test_bad_usage_exits_2_with_one_line(argv, message, capsys):
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err and "Traceback" not in err
+
+
+def test_json_into_a_directory_is_refused(tmp_path, capsys):
+    assert cli.main(["--json", str(tmp_path)]) == 2
+    assert "is a directory" in capsys.readouterr().err
+    assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.skipif(__import__("torch").cuda.is_available(), reason="CUDA is available here")
+def test_cuda_without_a_device_exits_2(capsys):
+    assert cli.main(["--device", "cuda", "--only", "score"]) == 2
+    assert "no CUDA device is available" in capsys.readouterr().err
+
+
+def test_bad_usage_in_a_subprocess_has_no_traceback():
+    proc = run_cli("--T", "-3")
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
+
+
+def test_a_failing_identity_exits_1_and_shows_the_counterexample(monkeypatch, capsys, tmp_path):
+    import numeric as N
+    wrong = Identity(
+        "wrong_score", "a deliberately wrong numeric score", "test", None,
+        (Part("score", lambda: -S.eps / __import__("sympy").sqrt(1 - S.alpha_bar_t),
+              lambda g: -g["eps"] / g.schedule.one_minus_alpha_bar[g.t]),),  # variance for std
+        (N.score_from_eps,))
+    monkeypatch.setattr(catalog, "CATALOG", (wrong,))
+    monkeypatch.setattr(catalog, "BY_NAME", {"wrong_score": wrong})
+    report = tmp_path / "r.json"
+    assert cli.main(["--json", str(report)]) == 1
+    out = capsys.readouterr().out
+    assert "FAIL  wrong_score" in out and "at {" in out and "0 of 1 identities hold" in out
+    assert json.loads(report.read_text())["ok"] is False
