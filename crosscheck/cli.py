@@ -27,14 +27,14 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-def _positive_int(name: str, minimum: int = 1, maximum: int = 100_000):
+def _int_in(minimum: int = 1, maximum: int = 100_000):
     def parse(text: str) -> int:
         try:
             value = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{name} must be an integer, got {text!r}") from None
+            raise argparse.ArgumentTypeError(f"must be an integer, got {text!r}") from None
         if not minimum <= value <= maximum:
-            raise argparse.ArgumentTypeError(f"{name} must be in [{minimum}, {maximum}], got {value}")
+            raise argparse.ArgumentTypeError(f"must be in [{minimum}, {maximum}], got {value}")
         return value
     return parse
 
@@ -47,9 +47,9 @@ def _parser() -> _Parser:
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     p.add_argument("--dtype", default="float64", choices=["float64", "float32"])
     p.add_argument("--schedule", default="linear", choices=["linear", "cosine"])
-    p.add_argument("--T", type=_positive_int("--T"), default=1000, help="diffusion steps (default 1000)")
-    p.add_argument("--seed", type=_positive_int("--seed", 0, 2**31 - 1), default=0)
-    p.add_argument("--points", type=_positive_int("--points", 10, 1_000_000), default=1000,
+    p.add_argument("--T", type=_int_in(), default=1000, help="diffusion steps (default 1000)")
+    p.add_argument("--seed", type=_int_in(0, 2**31 - 1), default=0)
+    p.add_argument("--points", type=_int_in(10, 1_000_000), default=1000,
                    help="random points per compared quantity (default 1000)")
     p.add_argument("--thorough", action="store_true", help="10x points and sampling trajectories")
     p.add_argument("--json", metavar="FILE", help="write the JSON report to FILE")

@@ -35,7 +35,3 @@ SCHEDULE_RTOL = {
 
 #: Statistical checks pass within this many standard errors (seeded, so deterministic).
 Z_LIMIT = 4.0
-
-
-def rtol(dtype: torch.dtype) -> float:
-    return RTOL[dtype]

@@ -11,10 +11,6 @@ import torch
 if TYPE_CHECKING:
     from .schedule import NoiseSchedule
 
-#: An integer Python timestep or an integer tensor of paper timesteps.
-Timestep = "int | torch.Tensor"
-
-
 def check_T(T: object) -> int:
     if isinstance(T, bool) or not isinstance(T, numbers.Integral):
         raise TypeError(f"`T` must be an int (number of diffusion steps), got {type(T).__name__} {T!r}")
@@ -23,15 +19,13 @@ def check_T(T: object) -> int:
     return int(T)
 
 
-def check_unit_interval(name: str, value: object, *, closed_right: bool = False) -> float:
-    """A float strictly inside (0, 1) (or (0, 1] with ``closed_right``)."""
+def check_unit_interval(name: str, value: object) -> float:
+    """A float strictly inside (0, 1)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"`{name}` must be a float, got {type(value).__name__} {value!r}")
     value = float(value)
-    upper_ok = value <= 1.0 if closed_right else value < 1.0
-    if not (value > 0.0 and upper_ok):  # also rejects nan
-        interval = "(0, 1]" if closed_right else "(0, 1)"
-        raise ValueError(f"`{name}` must be in {interval}, got {value!r}")
+    if not 0.0 < value < 1.0:  # also rejects nan
+        raise ValueError(f"`{name}` must be in (0, 1), got {value!r}")
     return value
 
 

@@ -10,7 +10,7 @@ from .forward import (
     forward_step_variance,
 )
 from .gaussian import gaussian_log_density
-from .proof import Proof, Status, all_of, prove_equal, prove_true
+from .proof import Proof, all_of, prove_equal, prove_true
 
 
 def bayes_log_quotient() -> sp.Expr:

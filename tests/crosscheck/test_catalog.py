@@ -1,6 +1,5 @@
 """Every identity holds, every formula has an entry, and wrong math is caught."""
 
-import json
 import subprocess
 import sys
 
@@ -14,7 +13,7 @@ from crosscheck.oracles import Context, sequential_vs_jump
 from crosscheck.run import run_identity
 from symbolic import posterior as SP
 from symbolic import symbols as S
-from symbolic.proof import Status, prove_equal
+from symbolic.proof import prove_equal
 
 DESIGN_NAMES = {
     "gaussian_log_density", "gaussian_kl", "standard_normal_kl", "forward_step", "forward_jump",

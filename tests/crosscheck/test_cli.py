@@ -38,8 +38,8 @@ def test_list_shows_every_catalog_name(capsys):
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["--T", "0"], "--T must be in [1, 100000], got 0"),
-    (["--T", "abc"], "--T must be an integer, got 'abc'"),
+    (["--T", "0"], "argument --T: must be in [1, 100000], got 0"),
+    (["--T", "abc"], "argument --T: must be an integer, got 'abc'"),
     (["--only", "posterior_meen"], "unknown name 'posterior_meen' for --only; known:"),
     (["--dtype", "float16"], "invalid choice: 'float16'"),
     (["frobnicate"], "unknown command 'frobnicate'"),

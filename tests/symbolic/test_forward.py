@@ -1,4 +1,3 @@
-import sympy as sp
 
 from symbolic import forward
 from symbolic import symbols as S
