@@ -14,11 +14,11 @@ import sympy as sp
 import torch
 
 import numeric as N
-from symbolic import forward as SF, gaussian as SG, kl as SK, posterior as SP, score as SS
+from symbolic import elbo as SE, forward as SF, gaussian as SG, kl as SK, posterior as SP, score as SS
 from symbolic import symbols as S
 from symbolic.proof import Proof
 
-from . import oracles
+from . import elbo_checks, oracles
 from .points import Group
 
 
@@ -184,6 +184,70 @@ CATALOG: tuple[Identity, ...] = (
          Part("interpolation_weight_sum", SP.interpolation_weight_sum,
               lambda g: N.interpolation_weight_sum(g.t, g.schedule))),
         (N.interpolation_weights, N.interpolation_weight_sum),
+    ),
+    # -- the ELBO derivation (symbolic/elbo.py), one entry per step, in order ---------------
+    Identity(
+        "elbo_factorization",
+        "E_q[log p_theta(x_0:T) - log q(x_1:T|x_0)] = E_q[log p(x_T) + sum_{t=1}^T log p_theta(x_{t-1}|x_t) "
+        "- sum_{t=1}^T log q(x_t|x_{t-1})]",
+        "Ho et al. 2020, eq. 3 and App. A; lecture Homework 1",
+        SE.prove_elbo_factorization, (),
+        (N.elbo_factorization, N.elbo_terms, N.forward_trajectory),
+        (elbo_checks.pathwise_check("elbo_factorization"),),
+        kind="derivation",
+    ),
+    Identity(
+        "elbo_separation",
+        "split log p_theta(x_0|x_1) off the reverse sum (Homework 1 Part A)",
+        "Ho et al. 2020, App. A; lecture Homework 1 Part A",
+        SE.prove_elbo_separation, (), (N.elbo_separation,),
+        (elbo_checks.pathwise_check("elbo_separation"),),
+        kind="derivation",
+    ),
+    Identity(
+        "elbo_reindexing",
+        "both sums onto t = 2..T: the lecture's route (split off q(x_T|x_{T-1}), shift), then the "
+        "pairing Bayes needs (split off q(x_1|x_0))",
+        "lecture Homework 1 Part B; Luo 2022, eqs. 34-45",
+        SE.prove_elbo_reindexing, (), (N.elbo_reindexing,),
+        (elbo_checks.pathwise_check("elbo_reindexing"),),
+        kind="derivation",
+    ),
+    Identity(
+        "elbo_bayes",
+        "for t >= 2, q(x_t|x_{t-1}) = q(x_{t-1}|x_t,x_0) q(x_t|x_0)/q(x_{t-1}|x_0) (Markov property), "
+        "refused at t = 1",
+        "Ho et al. 2020, App. A; lecture Homework 1 Part C",
+        SE.prove_elbo_bayes, (), (N.elbo_bayes,),
+        (elbo_checks.pathwise_check("elbo_bayes"),),
+        kind="derivation",
+    ),
+    Identity(
+        "elbo_telescoping",
+        "sum_{t=2}^T [log q(x_{t-1}|x_0) - log q(x_t|x_0)] = log q(x_1|x_0) - log q(x_T|x_0)",
+        "Ho et al. 2020, App. A",
+        SE.prove_elbo_telescoping, (), (N.elbo_telescoping,),
+        (elbo_checks.pathwise_check("elbo_telescoping"),),
+        kind="derivation",
+    ),
+    Identity(
+        "elbo_kl_form",
+        "ELBO = E_q(x_1|x_0)[log p_theta(x_0|x_1)] - KL(q(x_T|x_0)||p(x_T)) "
+        "- sum_{t=2}^T E_q(x_t|x_0)[KL(q(x_{t-1}|x_t,x_0)||p_theta(x_{t-1}|x_t))], subscripts verified",
+        "Ho et al. 2020, eq. 5; lecture Homework 1 Part D",
+        SE.prove_elbo_kl_form, (),
+        (N.elbo_kl_form, N.variational_bound, N.reverse_variance, N.discretized_gaussian_log_likelihood),
+        (elbo_checks.statistical_check, elbo_checks.exact_likelihood_check,
+         elbo_checks.discretized_decoder_check),
+        kind="derivation",
+    ),
+    Identity(
+        "elbo_gap",
+        "single latent: log p(x) = E_q[log p(x,z) - log q(z|x)] + KL(q(z|x)||p(z|x)), hence ELBO <= log p(x)",
+        "Kingma & Welling 2014, eq. 1; the lecture's foundations (seeds 002-003)",
+        SE.prove_elbo_gap, (), (),
+        (elbo_checks.elbo_gap_check,),
+        kind="derivation",
     ),
     Identity(
         "schedule",

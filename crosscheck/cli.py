@@ -51,7 +51,8 @@ def _parser() -> _Parser:
     p.add_argument("--seed", type=_int_in(0, 2**31 - 1), default=0)
     p.add_argument("--points", type=_int_in(10, 1_000_000), default=1000,
                    help="random points per compared quantity (default 1000)")
-    p.add_argument("--thorough", action="store_true", help="10x points and sampling trajectories")
+    p.add_argument("--thorough", action="store_true", help="10x points and sampling trajectories; pathwise ELBO checks on 10,000 "
+                        "trajectories at T = 1000 too; exact-likelihood check at T = 1000")
     p.add_argument("--json", metavar="FILE", help="write the JSON report to FILE")
     return p
 
@@ -143,7 +144,8 @@ def run(args: argparse.Namespace) -> int:
     schedule = build(args.T, dtype=dtype, device=device)
     scale = 10 if args.thorough else 1
     ctx = Context(schedule, dtype, device, seed=args.seed, points=args.points * scale,
-                  samples=4000 * scale)
+                  samples=4000 * scale, trajectories=10_000 * scale // (5 if args.thorough else 1),
+                  trajectories_long=1_000 * scale, thorough=args.thorough)
 
     start = time.perf_counter()
     print(f"crosscheck: {schedule.name} T={args.T}, {args.dtype} on {device}, seed {args.seed}")

@@ -28,6 +28,9 @@ class Context:
     seed: int = 0
     points: int = 1000
     samples: int = 4000          # trajectories per sampling check (--thorough: 10x)
+    trajectories: int = 10_000   # pathwise checks at T = 50, and Monte Carlo ELBO samples
+    trajectories_long: int = 1_000  # pathwise checks at T = 1000 (--thorough: 10,000)
+    thorough: bool = False
 
     def groups(self, t_min: int = 1) -> list[Group]:
         return draw(self.schedule, self.points, dtype=self.dtype, device=self.device,

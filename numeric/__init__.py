@@ -10,6 +10,22 @@ from .forward import (
     forward_step_mean as forward_step_mean,
     forward_step_sample as forward_step_sample,
     forward_step_variance as forward_step_variance,
+    forward_trajectory as forward_trajectory,
+)
+from . import elbo as elbo
+from .elbo import (
+    ELBOTerms as ELBOTerms,
+    VariationalBound as VariationalBound,
+    discretized_gaussian_log_likelihood as discretized_gaussian_log_likelihood,
+    elbo_bayes as elbo_bayes,
+    elbo_factorization as elbo_factorization,
+    elbo_kl_form as elbo_kl_form,
+    elbo_reindexing as elbo_reindexing,
+    elbo_separation as elbo_separation,
+    elbo_telescoping as elbo_telescoping,
+    elbo_terms as elbo_terms,
+    reverse_variance as reverse_variance,
+    variational_bound as variational_bound,
 )
 from .gaussian import gaussian_log_density as gaussian_log_density
 from .kl import (
@@ -39,4 +55,7 @@ FORMULAS = (
     posterior_mean, posterior_variance, posterior_log_variance,
     interpolation_weights, interpolation_weight_sum, x0_from_eps, eps_mean,
     kl_eps_weight, kl_eps_constant, prior_kl, score, score_from_eps,
+    forward_trajectory, reverse_variance, variational_bound, discretized_gaussian_log_likelihood,
+    elbo_terms, elbo_factorization, elbo_separation, elbo_reindexing, elbo_bayes, elbo_telescoping,
+    elbo_kl_form,
 )

@@ -142,3 +142,15 @@ def check_positive(name: str, value: torch.Tensor, hint: str = "") -> torch.Tens
         bad = value[~(value > 0)].flatten()[0].item()
         raise ValueError(f"`{name}` must be positive (a variance), got {bad!r}{hint}")
     return value
+
+
+def check_shape(name: str, x: torch.Tensor, expected: tuple[int, ...], meaning: str) -> torch.Tensor:
+    if tuple(x.shape) != tuple(expected):
+        raise ValueError(f"`{name}` must have shape {tuple(expected)} ({meaning}), got {tuple(x.shape)}")
+    return x
+
+
+def check_choice(name: str, value: object, choices: tuple[str, ...]) -> str:
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(f"`{name}` must be one of {', '.join(repr(c) for c in choices)}, got {value!r}")
+    return value

@@ -71,3 +71,29 @@ def forward_jump_sample(x_0: torch.Tensor, t, schedule: NoiseSchedule,
     t = v.check_timestep(t, schedule)
     std = gather(schedule.table("sqrt_one_minus_alpha_bar", _sqrt_one_minus_alpha_bar), t, x_0)
     return mean + std * noise
+
+
+def forward_trajectory(x_0: torch.Tensor, schedule: NoiseSchedule, noise: torch.Tensor | None = None,
+                       *, generator: torch.Generator | None = None) -> torch.Tensor:
+    r"""A forward trajectory :math:`x_{0:T}` by T sequential steps of :math:`q(x_t|x_{t-1})`.
+
+    Args:
+        x_0: data, shape (B, *data).
+        noise: the :math:`\epsilon_t` of each step, shape (T, B, *data); drawn when None.
+    Returns:
+        Shape (T+1, B, *data); index t is :math:`x_t` (index 0 is ``x_0`` itself).
+    """
+    x_0 = v.check_data("x_0", x_0, schedule)
+    T = schedule.T
+    if noise is None:
+        noise = torch.randn((T, *x_0.shape), generator=generator, dtype=x_0.dtype, device=x_0.device)
+    else:
+        noise = v.check_data("noise", noise, schedule)
+        v.check_shape("noise", noise, (T, *x_0.shape), "one eps per step t = 1..T")
+    sqrt_alpha = schedule.table("sqrt_alpha", _sqrt_alpha)
+    sqrt_beta = schedule.table("sqrt_beta", _sqrt_beta)
+    trajectory = torch.empty((T + 1, *x_0.shape), dtype=x_0.dtype, device=x_0.device)
+    trajectory[0] = x_0
+    for t in range(1, T + 1):  # sequential by definition: x_t needs x_{t-1}
+        trajectory[t] = sqrt_alpha[t] * trajectory[t - 1] + sqrt_beta[t] * noise[t - 1]
+    return trajectory
