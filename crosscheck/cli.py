@@ -144,7 +144,7 @@ def run(args: argparse.Namespace) -> int:
     schedule = build(args.T, dtype=dtype, device=device)
     scale = 10 if args.thorough else 1
     ctx = Context(schedule, dtype, device, seed=args.seed, points=args.points * scale,
-                  samples=4000 * scale, trajectories=10_000 * scale // (5 if args.thorough else 1),
+                  samples=2000 * scale, trajectories=10_000 * scale // (5 if args.thorough else 1),
                   trajectories_long=1_000 * scale, thorough=args.thorough)
 
     start = time.perf_counter()

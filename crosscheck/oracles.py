@@ -27,7 +27,7 @@ class Context:
     device: torch.device
     seed: int = 0
     points: int = 1000
-    samples: int = 4000          # trajectories per sampling check (--thorough: 10x)
+    samples: int = 2000          # trajectories per sampling check (--thorough: 10x)
     trajectories: int = 10_000   # pathwise checks at T = 50, and Monte Carlo ELBO samples
     trajectories_long: int = 1_000  # pathwise checks at T = 1000 (--thorough: 10,000)
     thorough: bool = False

@@ -198,12 +198,14 @@ def _call_model(eps_model: EpsModel, x_t: torch.Tensor, steps: torch.Tensor) -> 
     return _check_model_output(eps_model(flat_x, flat_t), flat_x, flat_t).reshape(x_t.shape)
 
 
-def _chunk_size(x_0: torch.Tensor, T: int, memory_budget: int) -> int:
+def _chunk_size(x_0: torch.Tensor, T: int, memory_budget: int, max_rows: int) -> int:
+    """Timesteps per chunk: the working tensors fit ``memory_budget`` and one model call sees at
+    most ``max_rows`` rows (the model's activations grow with its batch; the budget cannot see them)."""
     per_step = x_0.numel() * x_0.element_size() * _WORKING_COPIES
-    return max(1, min(T, memory_budget // max(per_step, 1)))
+    return max(1, min(T, memory_budget // max(per_step, 1), max_rows // x_0.shape[0]))
 
 
-def _validate_bound_inputs(x_0, schedule, eps_model, noise, variance, decoder, units, memory_budget):
+def _validate_bound_inputs(x_0, schedule, eps_model, noise, variance, decoder, units, memory_budget, max_rows):
     x_0 = v.check_data("x_0", x_0, schedule)
     if x_0.ndim < 1 or x_0.shape[0] == 0:
         raise ValueError(f"`x_0` must have shape (B, *data) with B >= 1, got {tuple(x_0.shape)}")
@@ -214,6 +216,8 @@ def _validate_bound_inputs(x_0, schedule, eps_model, noise, variance, decoder, u
     v.check_choice("units", units, UNITS)
     if isinstance(memory_budget, bool) or not isinstance(memory_budget, int) or memory_budget < 1:
         raise ValueError(f"`memory_budget` must be a positive number of bytes, got {memory_budget!r}")
+    if isinstance(max_rows, bool) or not isinstance(max_rows, int) or max_rows < 1:
+        raise ValueError(f"`max_rows` must be a positive int (rows per eps_model call), got {max_rows!r}")
     if not bool(torch.isfinite(x_0).all()):
         raise ValueError("`x_0` contains nan or inf")
     if decoder == "discretized" and bool((x_0.abs() > 1).any()):
@@ -229,7 +233,7 @@ def _validate_bound_inputs(x_0, schedule, eps_model, noise, variance, decoder, u
 def variational_bound(x_0: torch.Tensor, schedule: NoiseSchedule, eps_model: EpsModel,
                       noise: torch.Tensor | None = None, *, variance: str = "posterior",
                       decoder: str = "gaussian", units: str = "nats", memory_budget: int = 2**30,
-                      generator: torch.Generator | None = None) -> VariationalBound:
+                      max_rows: int = 2**16, generator: torch.Generator | None = None) -> VariationalBound:
     r"""The three forces of the variational bound, every t at once (no Python loop over t).
 
     For each t, :math:`x_t = \sqrt{\bar\alpha_t}x_0 + \sqrt{1-\bar\alpha_t}\,\epsilon_t` and
@@ -239,8 +243,10 @@ def variational_bound(x_0: torch.Tensor, schedule: NoiseSchedule, eps_model: Eps
         D_{\mathrm{KL}}(q(x_{t-1}|x_t,x_0)\|p_\theta(x_{t-1}|x_t))
         = \lambda_t\|\epsilon_t - \epsilon_\theta(x_t, t)\|^2 + d\,C_t
 
-    Timesteps are processed in chunks so that the extra memory (beyond the model's own
-    activations) stays under ``memory_budget`` bytes.
+    Timesteps are processed in chunks so that the working tensors stay under ``memory_budget``
+    bytes and each ``eps_model`` call sees at most ``max_rows`` rows (chunks of whole timesteps,
+    at least one): the model's own activations grow with its batch, and only ``max_rows``
+    bounds them.  Lower it for a large network.
 
     Args:
         x_0: data, shape (B, *data); in [-1, 1] for ``decoder="discretized"``.
@@ -256,7 +262,8 @@ def variational_bound(x_0: torch.Tensor, schedule: NoiseSchedule, eps_model: Eps
         :class:`VariationalBound` with ``prior`` (B,), ``reconstruction`` (B,), ``denoising``
         (B, T-1) for t = 2..T, ``total`` (B,).
     """
-    x_0 = _validate_bound_inputs(x_0, schedule, eps_model, noise, variance, decoder, units, memory_budget)
+    x_0 = _validate_bound_inputs(x_0, schedule, eps_model, noise, variance, decoder, units, memory_budget,
+                                 max_rows)
     T, batch, dims = schedule.T, x_0.shape[0], x_0[0].numel()
     sigma2, log_sigma2 = _sigma2_tables(schedule, variance)
     lam = schedule.table(f"elbo_lambda_{variance}", _lambda(variance))
@@ -268,7 +275,7 @@ def variational_bound(x_0: torch.Tensor, schedule: NoiseSchedule, eps_model: Eps
 
     terms = torch.empty((T, batch), dtype=x_0.dtype, device=x_0.device)
     reconstruction = None
-    chunk = _chunk_size(x_0, T, memory_budget)
+    chunk = _chunk_size(x_0, T, memory_budget, max_rows)
     for start in range(1, T + 1, chunk):           # chunks of timesteps, vectorized within
         stop = min(T, start + chunk - 1)
         steps = torch.arange(start, stop + 1, device=x_0.device)

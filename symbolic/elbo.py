@@ -339,13 +339,22 @@ def normal_form(expr: sp.Expr, rules: tuple[str, ...] = ()) -> sp.Expr:
     raise NotNormalisable("the rules did not reach a fixed point")
 
 
+def _expand_sums(expr: sp.Expr) -> sp.Expr:
+    """Sums and products with integer limits written out term by term, with the ordinary
+    convention (no terms when the upper limit is below the lower one), not Karr's."""
+    def expand(e):
+        (index, low, high), = e.limits
+        terms = [e.function.subs(index, i) for i in range(int(low), int(high) + 1)]
+        return sp.Add(*terms) if isinstance(e, sp.Sum) else sp.Mul(*terms)
+    return expr.replace(lambda e: isinstance(e, (sp.Sum, sp.Product)), expand)
+
+
 def _concrete(expr: sp.Expr, n: int, rules: tuple[str, ...]) -> sp.Expr:
     """Every sum expanded for T = n, the rules applied to explicit terms: no index algebra."""
     expr = expr.subs(T, n)
-    for rule in rules:
-        if rule == "factorization":
-            expr = _factorization(expr).doit()
-    expr = _identify(_prepare(expr.doit()))
+    if "factorization" in rules:
+        expr = _factorization(expr)
+    expr = _identify(_prepare(_expand_sums(expr)))
     if "bayes" in rules:
         expr = expr.replace(lambda e: isinstance(e, q_step) and e.index.is_Integer and e.index >= 2,
                             lambda e: q_post(e.index) * q_jump(e.index) / q_jump(e.index - 1))

@@ -1,5 +1,6 @@
 """Every identity holds, every formula has an entry, and wrong math is caught."""
 
+import math
 import subprocess
 import sys
 
@@ -18,7 +19,8 @@ from symbolic.proof import prove_equal
 DESIGN_NAMES = {
     "gaussian_log_density", "gaussian_kl", "standard_normal_kl", "forward_step", "forward_jump",
     "posterior", "x0_from_eps", "eps_mean", "kl_eps_weight", "prior_kl", "score",
-    "interpolation_weights",
+    "interpolation_weights", "elbo_factorization", "elbo_separation", "elbo_reindexing", "elbo_bayes",
+    "elbo_telescoping", "elbo_kl_form", "elbo_gap",
 }
 
 
@@ -118,6 +120,53 @@ def test_sampling_check_catches_a_wrong_forward_step(monkeypatch):
 
 
 def test_symbolic_layer_does_not_import_torch():
-    code = ("import sys, symbolic.kl, symbolic.posterior, symbolic.score, symbolic.forward; "
+    code = ("import sys, symbolic.kl, symbolic.posterior, symbolic.score, symbolic.forward, symbolic.elbo; "
             "assert 'torch' not in sys.modules, 'symbolic imported torch'")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# --- the ELBO chain's numeric checks catch wrong implementations -------------------------------
+
+def test_pathwise_check_catches_a_wrong_step(monkeypatch):
+    from crosscheck import elbo_checks
+    from numeric import elbo as NE
+
+    def bayes_with_swapped_marginals(terms):
+        return (terms.log_prior + terms.log_p_theta[0] - terms.log_q_step[0]
+                + (terms.log_p_theta[1:] - terms.log_q_post + terms.log_q_jump[1:] - terms.log_q_jump[:-1]).sum(0))
+    monkeypatch.setitem(NE.STEPS, "elbo_bayes", bayes_with_swapped_marginals)
+    result = run_identity(BY_NAME["elbo_bayes"], context())
+    assert not result.ok and result.checks[0].details["max_rel_err"] > 1e-3
+    assert run_identity(BY_NAME["elbo_separation"], context()).ok   # the others still hold
+    del elbo_checks
+
+
+def test_statistical_check_catches_a_wrong_bound(monkeypatch):
+    from crosscheck import elbo_checks
+    from numeric import elbo as NE
+    right = NE.variational_bound
+
+    def without_the_reconstruction(*args, **kwargs):
+        b = right(*args, **kwargs)
+        return NE.VariationalBound(b.prior, 0 * b.reconstruction, b.denoising, b.total - b.reconstruction, b.units)
+    monkeypatch.setattr(NE, "variational_bound", without_the_reconstruction)
+    bad = elbo_checks.statistical_check(context())
+    assert not bad.ok and bad.details["max_abs_z"] > 10
+
+
+def test_exact_likelihood_check_catches_a_wrong_kl_weight(monkeypatch):
+    from crosscheck import elbo_checks
+    assert elbo_checks.exact_likelihood_check(context()).ok
+    right = N.kl_eps_weight
+    monkeypatch.setattr(N, "kl_eps_weight", lambda t, s, sigma2: right(t, s, sigma2) * s.alpha[t])  # alpha dropped
+    bad = elbo_checks.exact_likelihood_check(context())
+    assert not bad.ok and bad.details["max_err"] > 1e-4
+
+
+def test_discretized_decoder_check_catches_the_floor_of_the_reference_code(monkeypatch):
+    from crosscheck import elbo_checks
+    from numeric import elbo as NE
+    right = NE.discretized_gaussian_log_likelihood
+    monkeypatch.setattr(NE, "discretized_gaussian_log_likelihood",
+                        lambda *a: right(*a).clamp(min=math.log(1e-12)))
+    assert not elbo_checks.discretized_decoder_check(context()).ok
