@@ -31,6 +31,25 @@ def test_cli_runs_selected_identities_and_writes_json(tmp_path):
         assert {"max_abs_err", "max_rel_err", "tolerance"} <= set(result["numeric"])
 
 
+def test_the_elbo_chain_is_in_the_cli_and_its_json_report(tmp_path):
+    report = tmp_path / "elbo.json"
+    names = ["elbo_factorization", "elbo_separation", "elbo_reindexing", "elbo_bayes",
+             "elbo_telescoping", "elbo_kl_form", "elbo_gap"]
+    proc = run_cli("--only", *names, "--json", str(report))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    data = json.loads(report.read_text())
+    assert [r["name"] for r in data["results"]] == names
+    for result in data["results"]:
+        assert result["kind"] == "derivation" and result["symbolic"] == "proved" and result["numeric"] is None
+        assert result["checks"] and all(c["ok"] for c in result["checks"])
+    kinds = {c["kind"] for r in data["results"] for c in r["checks"]}
+    assert {"pathwise", "sampling", "exact", "oracle"} <= kinds
+    bayes = data["results"][3]["proof"]
+    assert bayes["steps"][0]["claim"] == "elbo_bayes starts where elbo_reindexing ends"
+    transitions = bayes["steps"][1]["steps"]
+    assert all(len(t["steps"]) == 2 for t in transitions)    # symbolic T and T = 1..10
+
+
 def test_list_shows_every_catalog_name(capsys):
     assert cli.main(["list"]) == 0
     out = capsys.readouterr().out
