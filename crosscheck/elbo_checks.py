@@ -158,11 +158,10 @@ def pathwise_check(name: str):
             err = result["errors"][name]
             what = "vs the factorised ELBO"
         ok = err <= tol
-        counts = sorted(set(result["configs"].values()))
         return CheckResult(
             f"pathwise {name}", "pathwise", ok,
             f"pathwise {what}: max rel err {err:.1e} {'<=' if ok else '>'} {tol:.0e} "
-            f"({'/'.join(map(str, counts))} trajectories, T=50/1000, linear+cosine)",
+            f"({ctx.trajectories} trajectories at T=50, {ctx.trajectories_long} at T=1000, linear+cosine)",
             {"max_rel_err": err, "tolerance": tol, "trajectories": result["configs"]})
     check.__name__ = f"pathwise_{name}"
     return check

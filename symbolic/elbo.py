@@ -512,7 +512,7 @@ def _equal_for_symbolic_T(lhs, rhs, rules, claim) -> Proof:
     start = time.perf_counter()
     difference, problems = _pathwise_difference(lhs, rhs)
     problems = problems + domain_problems(lhs) + domain_problems(rhs)
-    method = (f"unwrap expectations, canonical sums over k = 2..T"
+    method = ("unwrap expectations, canonical sums over k = 2..T"
               + (f", rules: {', '.join(rules)}" if rules else "") + "; valid for every T >= 1")
     if problems:
         return Proof(claim, Status.REFUTED, method, time.perf_counter() - start,
