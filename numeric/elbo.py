@@ -207,8 +207,9 @@ def _chunk_size(x_0: torch.Tensor, T: int, memory_budget: int, max_rows: int) ->
 
 def _validate_bound_inputs(x_0, schedule, eps_model, noise, variance, decoder, units, memory_budget, max_rows):
     x_0 = v.check_data("x_0", x_0, schedule)
-    if x_0.ndim < 1 or x_0.shape[0] == 0:
-        raise ValueError(f"`x_0` must have shape (B, *data) with B >= 1, got {tuple(x_0.shape)}")
+    if x_0.ndim < 2 or x_0.shape[0] == 0:
+        raise ValueError(f"`x_0` must have shape (B, *data) with B >= 1 and at least one data dimension, "
+                         f"got {tuple(x_0.shape)}; for scalar data pass `x_0[:, None]`")
     if not callable(eps_model):
         raise TypeError(f"`eps_model` must be callable as eps_model(x_t, t), got {type(eps_model).__name__}")
     _check_variance(variance, schedule)
@@ -332,9 +333,9 @@ def elbo_terms(trajectory: torch.Tensor, schedule: NoiseSchedule, eps_model: Eps
     """
     trajectory = v.check_data("trajectory", trajectory, schedule)
     T = schedule.T
-    if trajectory.ndim < 2 or trajectory.shape[0] != T + 1:
+    if trajectory.ndim < 3 or trajectory.shape[0] != T + 1:
         raise ValueError(f"`trajectory` must have shape (T+1, B, *data) = ({T + 1}, B, ...) holding "
-                         f"x_0..x_T, got {tuple(trajectory.shape)}")
+                         f"x_0..x_T, with at least one data dimension, got {tuple(trajectory.shape)}")
     if not callable(eps_model):
         raise TypeError(f"`eps_model` must be callable as eps_model(x_t, t), got {type(eps_model).__name__}")
     _check_variance(variance, schedule)

@@ -206,6 +206,9 @@ def _bound(**kwargs):
     ({"memory_budget": 0}, ValueError, r"`memory_budget` must be a positive number of bytes, got 0"),
     ({"x_0": torch.full((2, 2), math.nan, dtype=torch.float64)}, ValueError, r"`x_0` contains nan or inf"),
     ({"x_0": torch.zeros(2, 2)}, TypeError, r"`x_0` has dtype torch.float32 but the schedule uses torch.float64"),
+    ({"x_0": torch.zeros(4, dtype=torch.float64)}, ValueError,
+     r"`x_0` must have shape \(B, \*data\) with B >= 1 and at least one data dimension, got \(4,\); "
+     r"for scalar data pass `x_0\[:, None\]`"),
 ])
 def test_bad_input_gets_a_clear_error(kwargs, error, match):
     with pytest.raises(error, match=match):
@@ -214,5 +217,15 @@ def test_bad_input_gets_a_clear_error(kwargs, error, match):
 
 def test_wrong_trajectory_length_is_a_clear_error():
     s = schedule(T=10)
-    with pytest.raises(ValueError, match=r"`trajectory` must have shape \(T\+1, B, \*data\) = \(11, B, ...\).*got \(10, 4\)"):
-        N.elbo_terms(torch.zeros(10, 4, dtype=torch.float64), s, lambda x, t: x)
+    with pytest.raises(ValueError, match=r"`trajectory` must have shape \(T\+1, B, \*data\) = \(11, B, ...\).*got \(10, 4, 1\)"):
+        N.elbo_terms(torch.zeros(10, 4, 1, dtype=torch.float64), s, lambda x, t: x)
+    with pytest.raises(ValueError, match=r"at least one data dimension, got \(11, 4\)"):
+        N.elbo_terms(torch.zeros(11, 4, dtype=torch.float64), s, lambda x, t: x)
+
+
+def test_T_1_with_beta_variance_has_no_denoising_terms():
+    s = schedule(T=1)
+    bound = N.variational_bound(torch.zeros(3, 2, dtype=torch.float64), s, lambda x, t: torch.zeros_like(x),
+                                variance="beta")
+    assert bound.denoising.shape == (3, 0)
+    torch.testing.assert_close(bound.total, bound.prior + bound.reconstruction)
