@@ -15,7 +15,8 @@ import time
 
 USAGE = """python -m crosscheck [--only NAME ...] [--device auto|cpu|cuda] [--dtype float64|float32]
                      [--schedule linear|cosine] [--T N] [--seed N] [--points N] [--thorough] [--json FILE]
-       python -m crosscheck list"""
+       python -m crosscheck list
+       python -m crosscheck plots --out DIR [--schedule linear|cosine] [--T N] [--beta-start B] [--beta-end B]"""
 
 
 class UsageError(Exception):
@@ -55,6 +56,59 @@ def _parser() -> _Parser:
                         "trajectories at T = 1000 too; exact-likelihood check at T = 1000")
     p.add_argument("--json", metavar="FILE", help="write the JSON report to FILE")
     return p
+
+
+def _plots_parser() -> _Parser:
+    p = _Parser(prog="python -m crosscheck plots", usage=USAGE.splitlines()[-1].strip(),
+                description="Figures of the schedule and the three forces, as PNG and PDF.")
+    p.add_argument("--out", required=True, metavar="DIR", help="directory for the figures (created)")
+    p.add_argument("--schedule", default="linear", choices=["linear", "cosine"])
+    p.add_argument("--T", type=_int_in(), default=1000, help="diffusion steps (default 1000; the lab uses 50)")
+    p.add_argument("--beta-start", type=float, default=None, help="linear schedule: beta_1 (default 1e-4)")
+    p.add_argument("--beta-end", type=float, default=None, help="linear schedule: beta_T (default 0.02)")
+    return p
+
+
+def schedule_from_args(args: argparse.Namespace):
+    """The schedule named on the command line; bad values become a one-line usage error."""
+    from numeric import NoiseSchedule
+    if args.schedule == "cosine":
+        if args.beta_start is not None or args.beta_end is not None:
+            raise UsageError("--beta-start/--beta-end apply to the linear schedule only; drop them or "
+                             "use --schedule linear")
+        return NoiseSchedule.cosine(args.T)
+    start = 1e-4 if args.beta_start is None else args.beta_start
+    end = 0.02 if args.beta_end is None else args.beta_end
+    try:
+        return NoiseSchedule.linear(args.T, start, end)
+    except (TypeError, ValueError) as err:
+        flag = "--beta-start" if "beta_start" in str(err) else "--beta-end"
+        raise UsageError(f"{flag}: {str(err).replace('`beta_start`', 'it').replace('`beta_end`', 'it')}") from None
+
+
+def _check_output_directory(flag: str, path: str) -> None:
+    if os.path.exists(path) and not os.path.isdir(path):
+        raise UsageError(f"{flag} {path!r} is a file; give a directory (it is created if missing)")
+    existing = path
+    while not os.path.exists(existing):
+        existing = os.path.dirname(os.path.abspath(existing))
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise UsageError(f"{flag} {path!r}: {existing!r} is not writable; choose another directory")
+
+
+def _plots(argv: list[str]) -> int:
+    args = _plots_parser().parse_args(argv)
+    _check_output_directory("--out", args.out)
+    schedule = schedule_from_args(args)
+    from .plots import write_plots
+    try:
+        written = write_plots(schedule, args.out)
+    except OSError as err:
+        raise UsageError(f"--out {args.out!r}: {err.strerror or err}") from None
+    print(f"crosscheck plots: {schedule.name} T={schedule.T}: wrote {len(written)} files to {args.out}")
+    for path in written:
+        print(f"  {path}")
+    return 0
 
 
 def _check_writable(path: str) -> None:
@@ -179,8 +233,10 @@ def main(argv: list[str] | None = None) -> int:
             if len(argv) > 1:
                 raise UsageError(f"`list` takes no arguments, got {' '.join(argv[1:])!r}")
             return _list()
+        if argv[:1] == ["plots"]:
+            return _plots(argv[1:])
         if argv and not argv[0].startswith("-"):
-            raise UsageError(f"unknown command {argv[0]!r}; commands: list (or options only to verify)")
+            raise UsageError(f"unknown command {argv[0]!r}; commands: list, plots (or options only to verify)")
         return run(_parser().parse_args(argv))
     except UsageError as err:
         print(f"crosscheck: error: {err}", file=sys.stderr)

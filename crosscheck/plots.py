@@ -1,0 +1,172 @@
+"""Figures for the homework: schedule quantities and the three forces (matplotlib, Agg backend).
+
+Every curve is computed by the numeric layer (the functions the catalog verifies); nothing is
+re-derived here.  ``python -m crosscheck plots --out DIR`` writes each figure as PNG and PDF.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from typing import Callable
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import torch  # noqa: E402
+
+import numeric as N  # noqa: E402
+from numeric import NoiseSchedule  # noqa: E402
+
+from .elbo_checks import AffineEpsModel, expected_bound  # noqa: E402
+
+
+def _title(schedule: NoiseSchedule, what: str) -> str:
+    return f"{what}\n{schedule.name}, T = {schedule.T}"
+
+
+def _steps(schedule: NoiseSchedule, start: int = 1) -> torch.Tensor:
+    return torch.arange(start, schedule.T + 1)
+
+
+def interpolation_weights(schedule: NoiseSchedule):
+    """w_0, w_t (the coefficients of x_0 and x_t in the posterior mean), their sum, and how far
+    the sum falls short of 1 (the lecture says it is 1; it is only at t = 1)."""
+    t = _steps(schedule)
+    w_0, w_t = N.interpolation_weights(t, schedule)
+    total = N.interpolation_weight_sum(t, schedule)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10.4, 4.0))
+    left.plot(t, w_0, label=r"$w_0$ (coefficient of $x_0$)")
+    left.plot(t, w_t, label=r"$w_t$ (coefficient of $x_t$)")
+    left.plot(t, total, "k--", label=r"$w_0 + w_t$")
+    left.axhline(1.0, color="0.7", lw=0.8)
+    left.set_xlabel("timestep $t$")
+    left.set_ylabel("weight (dimensionless)")
+    left.set_title(r"weights of $x_0$ and $x_t$ in $\tilde\mu_t$")
+    left.legend()
+    if schedule.T >= 2:
+        right.semilogy(t[1:], 1 - total[1:], "k")
+    right.set_xlabel("timestep $t$")
+    right.set_ylabel(r"$1 - (w_0 + w_t)$ (dimensionless)")
+    right.set_title(r"the sum is $< 1$ for every $t \geq 2$")
+    fig.suptitle(f"Interpolation weights; {schedule.name}, T = {schedule.T}")
+    fig.tight_layout()
+    return fig
+
+
+def variances(schedule: NoiseSchedule):
+    """The posterior variance beta_tilde_t against the forward variance beta_t."""
+    t = _steps(schedule)
+    fig, ax = plt.subplots(figsize=(6.4, 4.0))
+    ax.semilogy(t, N.forward_step_variance(t, schedule), label=r"$\beta_t$")
+    ax.semilogy(t[1:], N.posterior_variance(t[1:], schedule), label=r"$\tilde\beta_t$ ($t \geq 2$; $\tilde\beta_1 = 0$)")
+    ax.set_xlabel("timestep $t$")
+    ax.set_ylabel("variance (data units$^2$)")
+    ax.set_title(_title(schedule, r"Forward variance $\beta_t$ and posterior variance $\tilde\beta_t$"))
+    ax.legend()
+    return fig
+
+
+def signal_to_noise(schedule: NoiseSchedule):
+    """alpha_bar_t and SNR_t = alpha_bar_t / (1 - alpha_bar_t)."""
+    t = _steps(schedule)
+    alpha_bar = schedule.alpha_bar[1:]
+    snr = alpha_bar / schedule.one_minus_alpha_bar[1:]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9.6, 4.0))
+    left.plot(t, alpha_bar)
+    left.set_xlabel("timestep $t$")
+    left.set_ylabel(r"$\bar\alpha_t$ (signal fraction, dimensionless)")
+    left.set_title(r"$\bar\alpha_t$")
+    right.semilogy(t, snr)
+    right.set_xlabel("timestep $t$")
+    right.set_ylabel(r"SNR$_t = \bar\alpha_t / (1-\bar\alpha_t)$ (dimensionless)")
+    right.set_title("signal-to-noise ratio")
+    fig.suptitle(f"{schedule.name}, T = {schedule.T}")
+    fig.tight_layout()
+    return fig
+
+
+def three_forces(schedule: NoiseSchedule):
+    """The expected terms of the bound (nats per coordinate) for an affine eps-model near the
+    optimum for data N(0, 0.5^2), averaged over 256 data points: each denoising KL against t,
+    and the three forces side by side."""
+    model = AffineEpsModel(schedule.to(dtype=torch.float64, device="cpu"), seed=0)
+    x_0 = 0.5 * torch.randn(256, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    variance = "posterior" if schedule.T >= 2 else "beta"
+    terms = expected_bound(x_0, schedule.to(dtype=torch.float64, device="cpu"), model, variance)
+    denoising = terms["denoising"].mean(0)
+    forces = {"reconstruction\n$-E\\log p_\\theta(x_0|x_1)$": terms["reconstruction"].mean().item(),
+              "prior matching\n$D_{KL}(q(x_T|x_0)\\|p(x_T))$": terms["prior"].mean().item(),
+              "denoising\n$\\sum_{t\\geq 2} E\\,D_{KL}$": denoising.sum().item()}
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10.4, 4.0))
+    if schedule.T >= 2:
+        left.semilogy(_steps(schedule, 2), denoising)
+    left.set_xlabel("timestep $t$")
+    left.set_ylabel("nats per coordinate")
+    left.set_title(r"denoising $E\,D_{KL}(q(x_{t-1}|x_t,x_0)\|p_\theta(x_{t-1}|x_t))$")
+    bars = right.bar(range(3), list(forces.values()), color=["C1", "C2", "C0"])
+    right.bar_label(bars, fmt="%.3g")
+    right.axhline(0, color="0.5", lw=0.8)
+    right.set_xticks(range(3), list(forces), fontsize="small")
+    right.set_xlabel("term of the bound")
+    right.set_ylabel("term of $-$ELBO (nats per coordinate)")
+    right.set_title("the three forces (a continuous decoder's nll can be < 0)")
+    fig.suptitle(f"The three forces for an affine $\\epsilon$-model, data $\\mathcal{{N}}(0, 0.5^2)$; "
+                 f"{schedule.name}, T = {schedule.T}")
+    fig.tight_layout()
+    return fig
+
+
+def kl_weight(schedule: NoiseSchedule):
+    """lambda_t, the weight of ||eps - eps_theta||^2, for sigma_t^2 = beta_tilde_t and beta_t."""
+    fig, ax = plt.subplots(figsize=(6.4, 4.0))
+    t = _steps(schedule, 2)
+    if schedule.T >= 2:
+        for variance, label in (("posterior", r"$\sigma_t^2 = \tilde\beta_t$"), ("beta", r"$\sigma_t^2 = \beta_t$")):
+            ax.semilogy(t, N.kl_eps_weight(t, schedule, N.reverse_variance(t, schedule, variance)), label=label)
+    ax.set_xlabel("timestep $t$")
+    ax.set_ylabel(r"$\lambda_t = \beta_t^2 / (2\sigma_t^2\alpha_t(1-\bar\alpha_t))$ (1/data units$^2$)")
+    ax.set_title(_title(schedule, r"Weight $\lambda_t$ of $\|\epsilon-\epsilon_\theta\|^2$ in the denoising KL"))
+    ax.legend()
+    return fig
+
+
+FIGURES: dict[str, Callable[[NoiseSchedule], "plt.Figure"]] = {
+    "interpolation_weights": interpolation_weights,
+    "variances": variances,
+    "signal_to_noise": signal_to_noise,
+    "three_forces": three_forces,
+    "kl_weight": kl_weight,
+}
+
+
+def write_plots(schedule: NoiseSchedule, out: str) -> list[str]:
+    """Every figure as ``out/<name>.png`` and ``.pdf``; written in a temporary directory beside
+    ``out`` and moved in, so a failure leaves no partial files."""
+    schedule = schedule.to(dtype=torch.float64, device="cpu")
+    created = not os.path.exists(out)
+    os.makedirs(out, exist_ok=True)
+    staging = tempfile.mkdtemp(prefix=".crosscheck-plots-", dir=out)
+    written = []
+    try:
+        for name, build in FIGURES.items():
+            fig = build(schedule)
+            try:
+                for ext in ("png", "pdf"):
+                    fig.savefig(os.path.join(staging, f"{name}.{ext}"), dpi=150, bbox_inches="tight")
+            finally:
+                plt.close(fig)
+        for name in sorted(os.listdir(staging)):
+            os.replace(os.path.join(staging, name), os.path.join(out, name))
+            written.append(os.path.join(out, name))
+    except BaseException:
+        for path in written:        # a failure while moving: take back what was moved
+            os.unlink(path)
+        raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        if created and not os.listdir(out):
+            os.rmdir(out)
+    return written
