@@ -16,7 +16,9 @@ import time
 USAGE = """python -m crosscheck [--only NAME ...] [--device auto|cpu|cuda] [--dtype float64|float32]
                      [--schedule linear|cosine] [--T N] [--seed N] [--points N] [--thorough] [--json FILE]
        python -m crosscheck list
-       python -m crosscheck plots --out DIR [--schedule linear|cosine] [--T N] [--beta-start B] [--beta-end B]"""
+       python -m crosscheck plots --out DIR [--schedule linear|cosine] [--T N] [--beta-start B] [--beta-end B]
+       python -m crosscheck latex --out DIR [--pdf] [--plots] [--step NAME ...] [--schedule linear|cosine] [--T N]
+                            [--beta-start B] [--beta-end B] [--dtype float64|float32] [--device auto|cpu|cuda]"""
 
 
 class UsageError(Exception):
@@ -67,6 +69,66 @@ def _plots_parser() -> _Parser:
     p.add_argument("--beta-start", type=float, default=None, help="linear schedule: beta_1 (default 1e-4)")
     p.add_argument("--beta-end", type=float, default=None, help="linear schedule: beta_T (default 0.02)")
     return p
+
+
+def _latex_parser() -> _Parser:
+    p = _Parser(prog="python -m crosscheck latex", usage=USAGE.split("python -m crosscheck latex")[1].join(
+        ["python -m crosscheck latex", ""]).strip(),
+        description="The verified derivation as LaTeX: DIR/steps/<name>.tex per step and identity, "
+                    "and DIR/derivation.tex, the homework write-up.")
+    p.add_argument("--out", required=True, metavar="DIR", help="directory for the LaTeX (created)")
+    p.add_argument("--pdf", action="store_true", help="compile derivation.pdf with pdflatex")
+    p.add_argument("--plots", action="store_true", help="also write the figures to DIR/figures and include them")
+    p.add_argument("--step", nargs="+", metavar="NAME", help="write only these fragments (no document)")
+    p.add_argument("--dtype", default="float64", choices=["float64", "float32"],
+                   help="dtype of the numeric checks reported in the status lines")
+    p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    p.add_argument("--schedule", default="linear", choices=["linear", "cosine"])
+    p.add_argument("--T", type=_int_in(), default=1000, help="diffusion steps (default 1000; the lab uses 50)")
+    p.add_argument("--beta-start", type=float, default=None, help="linear schedule: beta_1 (default 1e-4)")
+    p.add_argument("--beta-end", type=float, default=None, help="linear schedule: beta_T (default 0.02)")
+    return p
+
+
+def _latex(argv: list[str]) -> int:
+    args = _latex_parser().parse_args(argv)
+    from .latex import FRAGMENTS
+    if args.step:
+        unknown = [n for n in args.step if n not in FRAGMENTS]
+        if unknown:
+            raise UsageError(f"--step: unknown name {unknown[0]!r}; known: {', '.join(FRAGMENTS)}")
+        if args.pdf or args.plots:
+            raise UsageError("--step writes fragments only; drop --pdf/--plots, or drop --step for the document")
+    _check_output_directory("--out", args.out)
+    if args.pdf:
+        import shutil
+        from .latex import PDFLATEX_HINT
+        if shutil.which("pdflatex") is None:
+            raise UsageError(f"--pdf: {PDFLATEX_HINT}")
+    import torch
+    if args.device == "cuda" and not torch.cuda.is_available():
+        raise UsageError("--device cuda: no CUDA device is available here; use --device cpu or auto")
+    device = torch.device("cuda" if args.device == "cuda" or (args.device == "auto" and torch.cuda.is_available())
+                          else "cpu")
+    schedule = schedule_from_args(args).to(dtype=getattr(torch, args.dtype), device=device)
+    from . import latex as X
+    from .plots import FIGURES, write_plots
+    figures_dir = os.path.join(args.out, "figures")
+    try:
+        if args.plots:
+            write_plots(schedule, figures_dir)
+        figures = tuple(n for n in FIGURES if os.path.exists(os.path.join(figures_dir, f"{n}.pdf")))
+        export = X.build(schedule, only=tuple(args.step) if args.step else None, figures=figures)
+        written = X.write_export(export, args.out, figures_from=figures_dir if figures else None, pdf=args.pdf)
+    except X.ExportError as err:
+        raise UsageError(str(err)) from None
+    except OSError as err:
+        raise UsageError(f"--out {args.out!r}: {err.strerror or err}") from None
+    print(f"crosscheck latex: {schedule.name} T={schedule.T}: wrote {len(written)} files to {args.out}"
+          + (f" ({len(figures)} figures included)" if figures and not args.step else ""))
+    if not export.ok:
+        print("crosscheck latex: some statements did NOT verify; the document marks them", file=sys.stderr)
+    return 0 if export.ok else 1
 
 
 def schedule_from_args(args: argparse.Namespace):
@@ -235,8 +297,10 @@ def main(argv: list[str] | None = None) -> int:
             return _list()
         if argv[:1] == ["plots"]:
             return _plots(argv[1:])
+        if argv[:1] == ["latex"]:
+            return _latex(argv[1:])
         if argv and not argv[0].startswith("-"):
-            raise UsageError(f"unknown command {argv[0]!r}; commands: list, plots (or options only to verify)")
+            raise UsageError(f"unknown command {argv[0]!r}; commands: list, plots, latex (or options only to verify)")
         return run(_parser().parse_args(argv))
     except UsageError as err:
         print(f"crosscheck: error: {err}", file=sys.stderr)

@@ -146,7 +146,10 @@ def find_counterexample(
     if not free:
         value = sp.N(difference, 50)
         return {} if value.is_number and abs(value) > 1e-30 else None
-    f = sp.lambdify(free, difference, modules="mpmath")
+    try:
+        f = sp.lambdify(free, difference, modules="mpmath")
+    except (NameError, TypeError, SyntaxError):   # opaque functions: nothing to evaluate
+        return None
     rng = random.Random(seed)
     with mpmath.workdps(50):
         for _ in range(samples):
@@ -158,6 +161,8 @@ def find_counterexample(
                 value = f(*(mpmath.mpf(point[s]) for s in free))
             except (ZeroDivisionError, ValueError):
                 continue
+            except (NameError, TypeError):          # an opaque function: cannot be evaluated
+                return None
             if isinstance(value, mpmath.mpc):
                 continue
             if abs(value) > mpmath.mpf(10) ** -30:
