@@ -77,7 +77,7 @@ _MATH_WORDS = (
 
 def _is_math(word: str) -> bool:
     core = word.strip(",;:.")
-    return bool(re.search(r"[_^|]|>=|<=|->", core)) or core in ("t", "T")
+    return bool(re.search(r"[_^|]|>=|<=|->|^log~", core)) or core in ("t", "T")
 
 
 def _sqrt_braces(span: str) -> str:
@@ -135,6 +135,8 @@ def math_text(plain: str) -> str:
         operator = core in ("=", "+", "-", "/", "*") or re.fullmatch(r"[\d.]+[,;:.]?", core)
         if _is_math(core) or (run and operator):
             run.append(core)
+            if core[-1] in ",;" and core.count("(") == core.count(")"):
+                flush()                     # a comma or semicolon ends the formula
         else:
             flush()
             out.append(text(core))
@@ -215,11 +217,12 @@ def step_fragment(step: SE.Step, proof: Proof, result: IdentityResult | None, ct
 
 def worked_fragment(w: W.Worked, proof: Proof, result: IdentityResult | None, ctx: Context,
                     formulas: list[Formula]) -> str:
-    lhs = L.latex(w.lhs, display=False) if w.lhs is not None else ""
-    notes = list(w.notes)
-    if w.lhs is None:
-        notes = notes                       # notes[i] sits between lines i and i+1
-    else:
+    shown = w.lhs if w.lhs is not None else w.label
+    lhs = L.latex(shown, display=False) if shown is not None else ""
+    notes = list(w.notes)                   # notes[i] sits between lines i and i+1 ...
+    if w.label is not None and w.lhs is None:
+        formulas.append(Formula(f"{w.name}, label", w.label, (lhs,), False))
+    if w.lhs is not None:                   # ... after the first, which justifies lhs = line 1
         formulas.append(Formula(f"{w.name}, left side", w.lhs, (lhs,), False))
         lead, notes = notes[0], notes[1:]
     parts = [

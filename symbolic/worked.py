@@ -97,6 +97,7 @@ class Worked:
     given: dict = field(default_factory=dict)   # proof-symbol substitutions every line is read under
     start: sp.Expr | None = None            # the catalog expression lines[0] must equal
     end: sp.Expr | None = None              # the catalog expression lines[-1] must equal
+    label: sp.Expr | None = None            # what the lines are (printed on the left, by definition)
 
     def equations(self) -> list[tuple[sp.Expr, sp.Expr]]:
         chain = ([self.lhs] if self.lhs is not None else []) + list(self.lines)
@@ -258,7 +259,8 @@ def worked() -> tuple[Worked, ...]:
                 "$x_t = \\sqrt{\\bar\\alpha_t}\\,x_0 + \\sqrt{1-\\bar\\alpha_t}\\,\\epsilon$",
                 "vectors: sum over the $d$ coordinates, $(\\epsilon-\\epsilon_\\theta)^2 \\to "
                 "\\|\\epsilon-\\epsilon_\\theta\\|^2$"),
-               given_eps, end=kl_eps_weight() * (S.eps - S.eps_theta) ** 2 + L.BY_NAME["C_t"].value),
+               given_eps, end=kl_eps_weight() * (S.eps - S.eps_theta) ** 2 + L.BY_NAME["C_t"].value,
+               label=SE.KL(SE.q_post(SE.t), SE.p_theta(SE.t))),
         Worked("kl_eps_mse", r"Problem 3 Part B: with $\sigma_t^2 = \tilde\beta_t$ the KL is a weighted MSE",
                None,
                (_add(_mul(L.LAMBDA_T, _add(_e, -_et) ** 2), L.C_T),
@@ -267,7 +269,8 @@ def worked() -> tuple[Worked, ...]:
                ("at $\\sigma_t^2 = \\tilde\\beta_t$: $C_t = \\frac12(\\log 1 + 1 - 1) = 0$",
                 "$\\tilde\\beta_t = (1-\\bar\\alpha_{t-1})\\beta_t/(1-\\bar\\alpha_t)$"),
                ("$\\sigma_t^2 = \\tilde\\beta_t$ (DDPM's posterior variance)", "$t \\geq 2$"),
-               at_beta_tilde, end=kl_eps_weight() * (S.eps - S.eps_theta) ** 2),
+               at_beta_tilde, end=kl_eps_weight() * (S.eps - S.eps_theta) ** 2,
+               label=SE.KL(SE.q_post(SE.t), SE.p_theta(SE.t))),
         Worked("prior_kl_derivation", r"Problem 2 Part B: the prior-matching term",
                None,
                (kl_of(_mul(sp.sqrt(ab_T), _x0), _add(1, -ab_T), 0, 1),
@@ -275,7 +278,7 @@ def worked() -> tuple[Worked, ...]:
                ("the Gaussian KL with $\\mu_1 = \\sqrt{\\bar\\alpha_T}x_0$, $\\sigma_1^2 = 1-\\bar\\alpha_T$, "
                 "$\\mu_2 = 0$, $\\sigma_2^2 = 1$, per coordinate",),
                ("$q(x_T|x_0) = \\mathcal N(\\sqrt{\\bar\\alpha_T}x_0, 1-\\bar\\alpha_T)$, $p(x_T) = \\mathcal N(0, 1)$",),
-               end=prior_kl()),
+               end=prior_kl(), label=SE.KL(SE.q_jump(SE.T), SE.p_prior(SE.T))),
         Worked("elbo_gap_derivation", r"Foundations: the single-latent ELBO and its gap (linear-Gaussian model)",
                None,
                (Expect(_log_normal(S.x, _add(_mul(a, z), b), s**2) + _log_normal(z, 0, 1)
