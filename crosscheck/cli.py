@@ -18,7 +18,10 @@ USAGE = """python -m crosscheck [--only NAME ...] [--device auto|cpu|cuda] [--dt
        python -m crosscheck list
        python -m crosscheck plots --out DIR [--schedule linear|cosine] [--T N] [--beta-start B] [--beta-end B]
        python -m crosscheck latex --out DIR [--pdf] [--plots] [--step NAME ...] [--schedule linear|cosine] [--T N]
-                            [--beta-start B] [--beta-end B] [--dtype float64|float32] [--device auto|cpu|cuda]"""
+                            [--beta-start B] [--beta-end B] [--dtype float64|float32] [--device auto|cpu|cuda]
+       python -m crosscheck check TARGET FORMULA [--latex|--plain] [--timeout S] [--json] [--no-hints]
+       python -m crosscheck check --list
+       python -m crosscheck claims [--json [FILE]]"""
 
 
 class UsageError(Exception):
@@ -129,6 +132,129 @@ def _latex(argv: list[str]) -> int:
     if not export.ok:
         print("crosscheck latex: some statements did NOT verify; the document marks them", file=sys.stderr)
     return 0 if export.ok else 1
+
+
+_CHECK_FLAGS = {"--latex", "--plain", "--json", "--no-hints", "--list", "-h", "--help"}
+
+
+def _check_parser() -> _Parser:
+    p = _Parser(prog="python -m crosscheck check",
+                usage="python -m crosscheck check TARGET FORMULA [--latex|--plain] [--timeout S] [--json] "
+                      "[--no-hints] | check --list",
+                description="Is FORMULA the catalog's TARGET?  holds (exit 0) only by exact symbolic "
+                            "reduction; differs (exit 1) with a counterexample; undecided (exit 1).  "
+                            "FORMULA is plain SymPy syntax (alpha_bar_t, beta_t, sqrt, ^) or LaTeX "
+                            "(\\bar\\alpha_t, \\frac, \\sqrt); an equation 'lhs = rhs' checks the right side.")
+    p.add_argument("target", nargs="?", help="catalog name, e.g. posterior_mean (see --list)")
+    p.add_argument("formula", nargs="*", help="the formula (quote it; words are joined by spaces)")
+    syntax = p.add_mutually_exclusive_group()
+    syntax.add_argument("--latex", action="store_true", help="read FORMULA as LaTeX (default: a backslash or "
+                        "brace means LaTeX)")
+    syntax.add_argument("--plain", action="store_true", help="read FORMULA as plain syntax")
+    p.add_argument("--timeout", type=float, default=30.0, help="seconds before the verdict is undecided (30)")
+    p.add_argument("--json", action="store_true", help="print the verdict as JSON")
+    p.add_argument("--no-hints", action="store_true", help="skip the search for a one-slip repair")
+    p.add_argument("--list", action="store_true", help="list the targets and the symbols a formula may use")
+    return p
+
+
+def _split_check_argv(argv: list[str]) -> list[str]:
+    """Options first, then '--' and the positionals, so a formula may start with '-' (-eps/...)."""
+    options, positional, i = [], [], 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--":
+            positional += argv[i + 1:]
+            break
+        if arg in _CHECK_FLAGS:
+            options.append(arg)
+        elif arg == "--timeout" or arg.startswith("--timeout="):
+            options.append(arg)
+            if arg == "--timeout" and i + 1 < len(argv):
+                options.append(argv[i + 1])
+                i += 1
+        else:
+            positional.append(arg)
+        i += 1
+    return options + ["--"] + positional
+
+
+def _check_list() -> int:
+    from symbolic.formula import FUNCTIONS, VOCABULARY
+    from .check import TARGETS
+    print("targets:")
+    width = max(len(t.name) for t in TARGETS)
+    for t in TARGETS:
+        print(f"  {t.name:<{width}}  {t.statement}")
+    print("symbols (plain name, LaTeX, meaning):")
+    for n in VOCABULARY:
+        spellings = ", ".join(n.latex) if n.latex else "-"
+        aliases = f" (also {', '.join(n.aliases)})" if n.aliases else ""
+        print(f"  {n.name:<15} {spellings:<28} {n.meaning}{aliases}")
+    print("functions: " + ", ".join(f"{k} ({v[2]})" for k, v in FUNCTIONS.items()))
+    print("relations: alpha_t = 1 - beta_t, alpha_bar_t = alpha_t alpha_bar_{t-1}, "
+          "x_t = sqrt(alpha_bar_t) x_0 + sqrt(1 - alpha_bar_t) eps")
+    print("domain: 0 < alpha_t < 1, 0 < alpha_bar_{t-1} <= 1, variances > 0")
+    return 0
+
+
+def _check(argv: list[str]) -> int:
+    args = _check_parser().parse_args(_split_check_argv(argv))
+    if args.list:
+        return _check_list()
+    if args.target is None or not args.formula:
+        raise UsageError("check needs TARGET and FORMULA, e.g. check posterior_variance "
+                         "'(1 - alpha_bar_prev)/(1 - alpha_bar_t)*beta_t'; see check --list")
+    if not (0 < args.timeout <= 3600):
+        raise UsageError(f"--timeout must be in (0, 3600] seconds, got {args.timeout:g}")
+    from .check import check
+    latex = True if args.latex else (False if args.plain else None)
+    try:
+        verdict = check(args.target, " ".join(args.formula), latex=latex, timeout=args.timeout,
+                        hints=not args.no_hints)
+    except (ValueError, TypeError) as err:
+        raise UsageError(str(err).replace("\n", " ")) from None
+    print(json.dumps(verdict.as_json(), indent=2) if args.json else verdict.report())
+    return 0 if verdict.ok else 1
+
+
+def _claims(argv: list[str]) -> int:
+    p = _Parser(prog="python -m crosscheck claims", usage="python -m crosscheck claims [--json [FILE]]",
+                description="Audit the course material (shared/seeds): every checkable statement with its "
+                            "source and a verdict (holds, false, holds only when ...). Exit 0 when the audit "
+                            "ran; false statements are findings, not errors.")
+    p.add_argument("--json", nargs="?", const="-", metavar="FILE",
+                   help="the list as JSON, to FILE or (no FILE) to stdout")
+    args = p.parse_args(argv)
+    if args.json and args.json != "-":
+        _check_writable(args.json)
+    from .claims import audit
+    results = audit()
+    if args.json:
+        report = {"claims": [r.as_json() for r in results],
+                  "summary": {v: sum(r.category == v for r in results)
+                              for v in ("holds", "holds only when", "false", "undecided")}}
+        text = json.dumps(report, indent=2, ensure_ascii=False) + "\n"
+        if args.json == "-":
+            sys.stdout.write(text)
+            return 0
+        write_atomically(args.json, text)
+    width = max(len(r.verdict) for r in results)
+    source = None
+    for r in results:
+        if r.claim.source != source:
+            source = r.claim.source
+            print(f"\n{source}")
+        print(f"  {r.verdict:<{width}}  {r.claim.id}: {r.claim.statement}")
+        print(f"  {'':<{width}}    [{r.claim.section}]")
+        if not r.holds:
+            print(f"  {'':<{width}}    {r.detail}")
+    counts: dict[str, int] = {}
+    for r in results:
+        counts[r.category] = counts.get(r.category, 0) + 1
+    print(f"\n{len(results)} claims: " + ", ".join(f"{n} {k}" for k, n in counts.items())
+          + (f"; JSON written to {args.json}" if args.json else ""))
+    return 0
 
 
 def schedule_from_args(args: argparse.Namespace):
@@ -299,8 +425,13 @@ def main(argv: list[str] | None = None) -> int:
             return _plots(argv[1:])
         if argv[:1] == ["latex"]:
             return _latex(argv[1:])
+        if argv[:1] == ["check"]:
+            return _check(argv[1:])
+        if argv[:1] == ["claims"]:
+            return _claims(argv[1:])
         if argv and not argv[0].startswith("-"):
-            raise UsageError(f"unknown command {argv[0]!r}; commands: list, plots, latex (or options only to verify)")
+            raise UsageError(f"unknown command {argv[0]!r}; commands: list, plots, latex, check, claims "
+                             "(or options only to verify)")
         return run(_parser().parse_args(argv))
     except UsageError as err:
         print(f"crosscheck: error: {err}", file=sys.stderr)
@@ -308,6 +439,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("crosscheck: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:      # output piped into `head`: stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":

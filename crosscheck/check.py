@@ -1,0 +1,534 @@
+r"""Is my formula right?  ``python -m crosscheck check TARGET FORMULA`` and its engine.
+
+A formula is compared with a catalog quantity (:data:`TARGETS`).  The verdict is
+
+* **holds** only when ``formula - target`` reduces to exactly 0
+  (:func:`symbolic.proof.reduce_to_normal_form`), after writing both in the independent symbols
+  with :math:`\beta_t = 1-\alpha_t` and :math:`\bar\alpha_t = \alpha_t\bar\alpha_{t-1}` (and, where
+  the formula uses other data symbols than the target, the forward relation
+  :math:`x_t = \sqrt{\bar\alpha_t}x_0 + \sqrt{1-\bar\alpha_t}\epsilon`);
+* **differs** with a point inside the domain (0 < alpha_t < 1, 0 < alpha_bar_{t-1} < 1,
+  variances > 0) where the two values differ, confirmed at 60 and 100 significant digits;
+* **undecided** when neither happens (or the time limit runs out).  Never a pass.
+
+Random points only ever produce counterexamples.  The module imports no torch, so a cold
+``check`` answers in well under 2 s.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import signal
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Mapping
+
+import sympy as sp
+
+from symbolic import forward as SF, gaussian as SG, kl as SK, posterior as SP, score as SS
+from symbolic import formula as F
+from symbolic import symbols as S
+from symbolic.proof import reduce_to_normal_form
+
+HOLDS, DIFFERS, UNDECIDED = "holds", "differs", "undecided"
+DEFAULT_TIMEOUT = 30.0
+
+
+@dataclass(frozen=True)
+class Target:
+    """A catalog quantity a formula can be checked against."""
+
+    name: str
+    expression: Callable[[], sp.Expr]
+    statement: str
+    identity: str
+    lhs: tuple[str, ...] = ()
+    forbid: tuple[str, ...] = ()
+    t_min: int = 1
+
+    def accepts(self, key: str) -> bool:
+        return key in self.lhs_keys()
+
+    def lhs_keys(self) -> set[str]:
+        spellings = (self.name,) + self.lhs
+        return {F.lhs_key(s, F.is_latex(s)) for s in spellings}
+
+
+_KL = ("KL", "D_KL", r"D_{KL}", r"D_{\mathrm{KL}}", r"\mathrm{KL}", r"\operatorname{KL}")
+
+TARGETS: tuple[Target, ...] = (
+    Target("gaussian_log_density", lambda: SG.gaussian_log_density(S.x, S.mu, S.var),
+           "log N(x; mu, sigma^2) = -(x - mu)^2/(2 sigma^2) - log(2 pi sigma^2)/2", "gaussian_log_density",
+           ("log_normal", r"\log\mathcal{N}", r"\log p", "log p", r"\log\mathcal{N}(x;\mu,\sigma^2)")),
+    Target("gaussian_kl", lambda: SK.gaussian_kl(S.mu_1, S.var_1, S.mu_2, S.var_2),
+           "KL(N(mu_1, sigma_1^2) || N(mu_2, sigma_2^2)) = log(sigma_2/sigma_1) + (sigma_1^2 + (mu_1 - mu_2)^2)"
+           "/(2 sigma_2^2) - 1/2", "gaussian_kl", _KL),
+    Target("standard_normal_kl", lambda: SK.standard_normal_kl(S.mu, S.var),
+           "KL(N(mu, sigma^2) || N(0, 1)) = (mu^2 + sigma^2 - 1 - log sigma^2)/2", "standard_normal_kl", _KL),
+    Target("forward_step_mean", lambda: SF.forward_step_mean(S.x_prev),
+           "mean of q(x_t|x_{t-1}) = sqrt(alpha_t) x_{t-1}", "forward_step"),
+    Target("forward_step_variance", SF.forward_step_variance, "variance of q(x_t|x_{t-1}) = beta_t",
+           "forward_step"),
+    Target("forward_jump_mean", lambda: SF.forward_jump_mean(S.x_0),
+           "mean of q(x_t|x_0) = sqrt(alpha_bar_t) x_0", "forward_jump"),
+    Target("forward_jump_variance", SF.forward_jump_variance, "variance of q(x_t|x_0) = 1 - alpha_bar_t",
+           "forward_jump"),
+    Target("posterior_mean", SP.posterior_mean,
+           "mu_tilde_t = sqrt(alpha_bar_{t-1}) beta_t/(1 - alpha_bar_t) x_0 + sqrt(alpha_t)(1 - alpha_bar_{t-1})"
+           "/(1 - alpha_bar_t) x_t", "posterior", ("mu_tilde_t", r"\tilde\mu_t")),
+    Target("posterior_variance", SP.posterior_variance,
+           "beta_tilde_t = (1 - alpha_bar_{t-1})/(1 - alpha_bar_t) beta_t", "posterior",
+           ("beta_tilde_t", r"\tilde\beta_t", "sigma_tilde_t^2", r"\tilde\sigma_t^2")),
+    Target("posterior_log_variance", lambda: sp.log(SP.posterior_variance()),
+           "log beta_tilde_t (t >= 2; -inf at t = 1)", "posterior",
+           ("log(beta_tilde_t)", r"\log\tilde\beta_t"), t_min=2),
+    Target("x0_from_eps", SP.x0_from_eps, "x_0 = (x_t - sqrt(1 - alpha_bar_t) eps)/sqrt(alpha_bar_t)",
+           "x0_from_eps", ("x_0", r"\hat x_0", r"\hat{x}_0"), forbid=("x_0",)),
+    Target("eps_mean", SP.eps_mean, "mu_tilde_t = (x_t - beta_t/sqrt(1 - alpha_bar_t) eps)/sqrt(alpha_t)",
+           "eps_mean", ("mu_tilde_t", r"\tilde\mu_t", "mu_theta", r"\mu_\theta"), forbid=("x_0",)),
+    Target("kl_eps_weight", SK.kl_eps_weight,
+           "lambda_t = beta_t^2/(2 sigma_t^2 alpha_t (1 - alpha_bar_t)), the weight of (eps - eps_theta)^2",
+           "kl_eps_weight", ("lambda_t", r"\lambda_t")),
+    Target("kl_eps_constant", SK.kl_eps_constant,
+           "C_t = (log(sigma_t^2/beta_tilde_t) + beta_tilde_t/sigma_t^2 - 1)/2", "kl_eps_weight", ("C_t",),
+           t_min=2),
+    Target("denoising_kl", SK.denoising_kl,
+           "KL(q(x_{t-1}|x_t,x_0) || p_theta(x_{t-1}|x_t)) per coordinate = lambda_t (eps - eps_theta)^2 + C_t",
+           "kl_eps_weight", _KL + ("L_{t-1}", r"\mathcal{L}_{t-1}"), t_min=2),
+    Target("prior_kl", SK.prior_kl,
+           "KL(q(x_T|x_0) || N(0, 1)) per coordinate = (alpha_bar_T x_0^2 - alpha_bar_T - log(1 - alpha_bar_T))/2",
+           "prior_kl", _KL + ("L_T", r"\mathcal{L}_T")),
+    Target("score", SS.score, "grad_{x_t} log q(x_t|x_0) = -eps/sqrt(1 - alpha_bar_t)", "score",
+           ("s", r"\nabla\log q", "score")),
+    Target("interpolation_w0", lambda: SP.interpolation_weights()[0],
+           "w_0 = sqrt(alpha_bar_{t-1}) beta_t/(1 - alpha_bar_t)", "interpolation_weights", ("w_0",)),
+    Target("interpolation_wt", lambda: SP.interpolation_weights()[1],
+           "w_t = sqrt(alpha_t)(1 - alpha_bar_{t-1})/(1 - alpha_bar_t)", "interpolation_weights", ("w_t",)),
+    Target("interpolation_weight_sum", SP.interpolation_weight_sum,
+           "w_0 + w_t = 1 - (1 - sqrt(alpha_bar_{t-1}))(1 - sqrt(alpha_t))/(1 + sqrt(alpha_bar_t))",
+           "interpolation_weights", ("w_0 + w_t", "w_t + w_0")),
+)
+
+BY_NAME: dict[str, Target] = {t.name: t for t in TARGETS}
+
+
+def target(name: str) -> Target:
+    if not isinstance(name, str):
+        raise TypeError(f"target must be a catalog name (str), got {type(name).__name__}")
+    if name not in BY_NAME:
+        import difflib
+        close = difflib.get_close_matches(name, BY_NAME, n=2)
+        hint = f" (did you mean {', '.join(close)}?)" if close else ""
+        raise ValueError(f"unknown target {name!r}{hint}; targets: {', '.join(BY_NAME)}")
+    return BY_NAME[name]
+
+
+# ---------------------------------------------------------------------------------------------
+# Time limit (SymPy is pure Python, so a signal interrupts it between bytecodes).
+
+class CheckTimeout(BaseException):
+    """Raised inside the engine when the time limit runs out (BaseException: SymPy's broad
+    ``except Exception`` clauses must not swallow it)."""
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float | None):
+    """Raise :class:`CheckTimeout` after ``seconds`` (main thread, Unix; else no limit).
+
+    Nests: an inner limit never extends an outer one, and the outer one is restored after it.
+    """
+    usable = (seconds and hasattr(signal, "setitimer")
+              and threading.current_thread() is threading.main_thread())
+    if not usable:
+        yield
+        return
+
+    def expire(signum, frame):
+        raise CheckTimeout()
+
+    outer_remaining = signal.getitimer(signal.ITIMER_REAL)[0]
+    start = time.monotonic()
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, min(seconds, outer_remaining) if outer_remaining else seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        if outer_remaining:
+            signal.setitimer(signal.ITIMER_REAL, max(outer_remaining - (time.monotonic() - start), 1e-4))
+
+
+# ---------------------------------------------------------------------------------------------
+# The domain and counterexamples.
+
+_SCHEDULE = (S.alpha_t, S.alpha_bar_prev, S.alpha_bar_T)
+_VARIANCES = (S.var, S.var_1, S.var_2)
+_DATA = (S.x_0, S.x_t, S.eps)
+
+
+def _sample(symbol: sp.Symbol, rng: random.Random) -> float:
+    if symbol in _SCHEDULE:
+        return round(rng.uniform(0.05, 0.95), 3)
+    if symbol.is_integer:
+        return rng.randint(1, 6)
+    if symbol is S.sigma2_t:
+        return round(10 ** rng.uniform(-2, 0), 4)
+    if symbol.is_positive:
+        return round(10 ** rng.uniform(-1, 1), 3)
+    return round(rng.uniform(-3, 3), 3)
+
+
+def _evaluator(exprs: list[sp.Expr], symbols: list[sp.Symbol]):
+    import mpmath
+    try:
+        f = sp.lambdify(symbols, exprs, modules="mpmath")
+    except (NameError, TypeError, SyntaxError, KeyError):
+        return None
+
+    def evaluate(point: Mapping[sp.Symbol, float], digits: int):
+        with mpmath.workdps(digits):
+            try:
+                values = f(*(mpmath.mpf(str(point[s])) for s in symbols))
+            except (ZeroDivisionError, ValueError, OverflowError, TypeError, NameError):
+                return None
+            if any(isinstance(v, mpmath.mpc) or not mpmath.isfinite(v) for v in values):
+                return None
+            return values
+    return evaluate
+
+
+def find_point(formula: sp.Expr, reference: sp.Expr, *, samples: int = 24, seed: int = 0,
+               fixed: Mapping[sp.Symbol, float] | None = None) -> dict | None:
+    """A point of the domain where ``formula`` and ``reference`` clearly differ, or None.
+
+    Confirmed at 60 and 100 digits: the difference must be stable and larger than 1e-20 of
+    the values' scale, so rounding can never make a counterexample.
+    """
+    symbols = sorted((formula.free_symbols | reference.free_symbols), key=lambda s: s.name)
+    evaluate = _evaluator([formula, reference], symbols)
+    if evaluate is None:
+        return None
+    rng = random.Random(seed)
+    for _ in range(samples):
+        point = {s: (fixed[s] if fixed and s in fixed else _sample(s, rng)) for s in symbols}
+        low, high = evaluate(point, 60), evaluate(point, 100)
+        if low is None or high is None:
+            continue
+        f_value, r_value = high
+        difference = f_value - r_value
+        scale = max(1, abs(f_value), abs(r_value))
+        if abs(difference) > 1e-20 * scale and abs((low[0] - low[1]) - difference) < 1e-40 * scale:
+            return {"point": point, "formula": float(f_value), "reference": float(r_value)}
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Deciding equality.
+
+@dataclass
+class Decision:
+    status: str
+    method: str
+    point: dict | None = None           # {"point": {symbol: value}, "formula": v, "reference": v}
+    residual: sp.Expr | None = None
+    relation: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.status == HOLDS
+
+
+FORWARD_RELATION = "x_t = sqrt(alpha_bar_t) x_0 + sqrt(1 - alpha_bar_t) eps"
+
+
+def _forward_relation(expr: sp.Expr) -> sp.Expr:
+    return expr.xreplace({S.x_t: SF.forward_jump_mean(S.x_0) + sp.sqrt(SF.forward_jump_variance()) * S.eps})
+
+
+def decide(formula: sp.Expr, reference: sp.Expr, *, allow_relation: bool = True, samples: int = 24,
+           seed: int = 0) -> Decision:
+    """Exact proof that ``formula == reference`` on the domain, or a counterexample, or undecided."""
+    formula, reference = sp.sympify(formula), sp.sympify(reference)
+    data_f = formula.free_symbols & set(_DATA)
+    data_r = reference.free_symbols & set(_DATA)
+    use_relation = allow_relation and data_f != data_r and S.x_t in (data_f | data_r)
+    if use_relation:
+        formula, reference = _forward_relation(formula), _forward_relation(reference)
+    via = f", using {FORWARD_RELATION}" if use_relation else ""
+    point = find_point(formula, reference, samples=samples, seed=seed)
+    if point is not None:
+        return Decision(DIFFERS, f"counterexample found by evaluation at 100 digits{via}", point,
+                        relation=use_relation)
+    residual = reduce_to_normal_form(formula - reference)
+    if residual == 0:
+        return Decision(HOLDS, f"exact reduction of (formula - target) to 0{via}", relation=use_relation)
+    point = find_point(formula, reference, samples=400, seed=seed + 1)
+    if point is not None:
+        return Decision(DIFFERS, f"counterexample found by evaluation at 100 digits{via}", point,
+                        residual, use_relation)
+    return Decision(UNDECIDED, "no exact reduction to 0 and no counterexample in 400 points"
+                    f"{via}; this is not a pass", None, residual, use_relation)
+
+
+# ---------------------------------------------------------------------------------------------
+# Explaining a difference.
+
+def describe_point(point: Mapping[sp.Symbol, float]) -> dict[str, float]:
+    """The point in the user's names, with the derived schedule values."""
+    shown: dict[str, float] = {}
+    values = {s.name: v for s, v in point.items()}
+    if "alpha_t" in values:
+        shown["alpha_t"] = values["alpha_t"]
+        shown["beta_t"] = float(sp.Rational(str(1 - sp.Rational(str(values["alpha_t"])))))
+    if "alpha_bar_prev" in values:
+        shown["alpha_bar_prev"] = values["alpha_bar_prev"]
+        if "alpha_t" in values:
+            shown["alpha_bar_t"] = float(sp.Rational(str(values["alpha_t"])) * sp.Rational(str(values["alpha_bar_prev"])))
+    standard = {"sigma2_t": "sigma_t", "var": "sigma", "var_1": "sigma_1", "var_2": "sigma_2"}
+    for name, value in sorted(values.items()):
+        if name in shown or name in ("alpha_t", "alpha_bar_prev"):
+            continue
+        if name in standard:
+            shown[standard[name]] = float(sp.sqrt(sp.Rational(str(value))))
+            shown[f"{standard[name]}^2"] = value
+        else:
+            shown[name] = value
+    return shown
+
+
+def simplified_difference(difference: sp.Expr, seconds: float = 5.0) -> str:
+    """``difference`` factored, in the lecture's symbols (alpha_bar_t, beta_t, sigma_t^2)."""
+    from symbolic.notation import to_display
+    try:
+        with time_limit(seconds):
+            pretty = sp.factor(sp.together(difference))
+            pretty = pretty.replace(lambda e: isinstance(e, sp.log), lambda e: sp.log(sp.factor(e.args[0])))
+    except CheckTimeout:
+        pretty = difference
+    return sp.sstr(to_display(pretty))
+
+
+#: Conditions under which a false statement may still hold (reported, never a pass).
+CONDITIONS: tuple[tuple[str, dict], ...] = (
+    ("t = 1 (alpha_bar_{t-1} = 1)", {S.alpha_bar_prev: sp.Integer(1)}),
+    ("sigma_t^2 = beta_tilde_t", {S.sigma2_t: SP.posterior_variance()}),
+    ("sigma_t^2 = beta_t", {S.sigma2_t: 1 - S.alpha_t}),
+)
+
+
+def holds_when(formula: sp.Expr, reference: sp.Expr, conditions=CONDITIONS) -> list[str]:
+    """The conditions (of ``conditions``) under which ``formula == reference`` is proved."""
+    found = []
+    for text, substitution in conditions:
+        if not any(s in (formula.free_symbols | reference.free_symbols) for s in substitution):
+            continue
+        f, r = formula.xreplace(substitution), reference.xreplace(substitution)
+        if find_point(f, r, samples=6) is None and reduce_to_normal_form(f - r) == 0:
+            found.append(text)
+    return found
+
+
+def _occurrences(expr: sp.Expr, old: sp.Expr) -> int:
+    if expr == old:
+        return 1
+    return sum(_occurrences(a, old) for a in expr.args)
+
+
+def _replace_occurrence(expr: sp.Expr, old: sp.Expr, new: sp.Expr, index: int) -> sp.Expr:
+    """``expr`` with only the ``index``-th occurrence (pre-order) of ``old`` replaced."""
+    seen = [0]
+
+    def walk(e):
+        if e == old:
+            seen[0] += 1
+            return new if seen[0] - 1 == index else e
+        return e.func(*[walk(a) for a in e.args]) if e.args else e
+    return walk(expr)
+
+
+def _substitutions(expr: sp.Expr, old: sp.Symbol, new: sp.Expr, text: str) -> list[tuple[str, sp.Expr]]:
+    """Replace ``old`` everywhere, and (when it occurs several times) at one place at a time."""
+    count = _occurrences(expr, old)
+    out = [(f"{text}", expr.xreplace({old: new}))]
+    if 1 < count <= 6:
+        for i in range(count):
+            repaired = _replace_occurrence(expr, old, new, i)
+            out.append((f"{text} at one place: {sp.sstr(repaired)}", repaired))
+    return out
+
+
+def _repairs(expr: sp.Expr) -> list[tuple[str, sp.Expr]]:
+    """Typical slips, undone: each candidate is (what it would take, the repaired expression)."""
+    sym = {n.name: n.symbol for n in F.VOCABULARY}
+    present = {s.name for s in expr.free_symbols}
+    out: list[tuple[str, sp.Expr]] = []
+    pairs = [("alpha_bar_t", "alpha_bar_prev"), ("alpha_t", "alpha_bar_t"), ("beta_t", "beta_tilde_t"),
+             ("alpha_t", "beta_t"), ("eps", "eps_theta"), ("x_0", "x_t")]
+    for a, b in pairs:
+        if a in present:
+            out += _substitutions(expr, sym[a], sym[b], f"{b} in place of {a}")
+        if b in present:
+            out += _substitutions(expr, sym[b], sym[a], f"{a} in place of {b}")
+        if a in present and b in present:
+            out.append((f"{a} and {b} swapped", expr.xreplace({sym[a]: sym[b], sym[b]: sym[a]})))
+    if {"mu_1", "mu_2"} <= present or {"sigma_1", "sigma_2"} <= present:
+        swap = {sym["mu_1"]: sym["mu_2"], sym["mu_2"]: sym["mu_1"], sym["sigma_1"]: sym["sigma_2"],
+                sym["sigma_2"]: sym["sigma_1"]}
+        out.append(("the KL's two arguments swapped back (KL is not symmetric)", expr.xreplace(swap)))
+    for root in sorted(expr.atoms(sp.Pow), key=sp.default_sort_key):
+        if root.exp in (sp.Rational(1, 2), sp.Rational(-1, 2)):
+            out.append((f"{root.base} without the square root around it",
+                        expr.xreplace({root: root.base ** (2 * root.exp)})))
+    for name in ("alpha_t", "alpha_bar_t", "alpha_bar_prev", "beta_t", "alpha_bar_T"):
+        if name in present:
+            out += _substitutions(expr, sym[name], sp.sqrt(sym[name]), f"sqrt({name}) in place of {name}")
+            out += _substitutions(expr, sym[name], sym[name] ** 2, f"{name}^2 in place of {name}")
+    for add in sorted({a for a in expr.atoms(sp.Add) if a.free_symbols}, key=sp.default_sort_key)[:6]:
+        out.append((f"sqrt({add}) in place of {add}", expr.xreplace({add: sp.sqrt(add)})))
+    for name in ("sigma_t", "sigma_1", "sigma_2", "sigma"):
+        if name in present:
+            out += _substitutions(expr, sym[name], sym[name] ** 2, f"{name}^2 (a variance) in place of {name}")
+            out += _substitutions(expr, sym[name], sp.sqrt(sym[name]),
+                                  f"{name} (a standard deviation) in place of {name}^2")
+    out += [("the opposite sign", -expr), ("a factor 1/2 (the formula is twice the target)", expr / 2),
+            ("a factor 2 (the formula is half the target)", 2 * expr),
+            ("squared (a standard deviation where a variance belongs)", expr ** 2),
+            ("its square root (a variance where a standard deviation belongs)", sp.sqrt(expr))]
+    return out
+
+
+def diagnose(expr: sp.Expr, reference: sp.Expr, *, limit: int = 2, seconds: float = 10.0) -> list[str]:
+    """Up to ``limit`` one-slip repairs of ``expr`` (user symbols) that are *proved* to give the target."""
+    hints: list[str] = []
+    try:
+        with time_limit(seconds):
+            for text, candidate in _repairs(expr):
+                value = F.to_proof_symbols(candidate)
+                if find_point(value, reference, samples=4) is not None:
+                    continue
+                if decide(value, reference, samples=4).ok:
+                    hints.append(f"it holds with {text}")
+                    if len(hints) >= limit:
+                        break
+    except CheckTimeout:
+        pass
+    return hints
+
+
+# ---------------------------------------------------------------------------------------------
+# check()
+
+@dataclass
+class Verdict:
+    """The answer to "is FORMULA the catalog's TARGET?"."""
+
+    target: str
+    formula: str
+    status: str
+    method: str
+    seconds: float
+    point: dict[str, float] | None = None
+    target_value: float | None = None
+    formula_value: float | None = None
+    difference: str | None = None
+    hints: list[str] = field(default_factory=list)
+    parsed: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status == HOLDS
+
+    def as_json(self) -> dict:
+        return {"target": self.target, "formula": self.formula, "parsed": self.parsed, "status": self.status,
+                "ok": self.ok, "method": self.method, "seconds": round(self.seconds, 3),
+                "counterexample": self.point, "target_value": self.target_value,
+                "formula_value": self.formula_value, "difference": self.difference, "hints": self.hints}
+
+    def report(self) -> str:
+        statement = BY_NAME[self.target].statement
+        lines = [f"{self.status}: {self.target}  ({statement})", f"  your formula: {self.parsed}"]
+        if self.status == HOLDS:
+            lines.append(f"  proved by {self.method} ({self.seconds:.2f} s)")
+        elif self.status == DIFFERS:
+            where = ", ".join(f"{k} = {v:.6g}" for k, v in (self.point or {}).items())
+            lines += [f"  {self.method}:", f"    at {where}",
+                      f"    {self.target} = {self.target_value:.12g}, your formula = {self.formula_value:.12g}",
+                      f"  difference (formula - target) = {self.difference}"]
+        else:
+            lines.append(f"  {self.method} ({self.seconds:.2f} s)")
+            if self.difference:
+                lines.append(f"  remainder after reduction: {self.difference}")
+        lines += [f"  hint: {h}" for h in self.hints]
+        return "\n".join(lines)
+
+
+def _validate_lhs(chosen: Target, key: str | None) -> None:
+    if key is None or chosen.accepts(key):
+        return
+    others = [t.name for t in TARGETS if t is not chosen and t.accepts(key)]
+    if others:
+        raise F.FormulaError(f"the left side {key!r} names {others[0]}, not {chosen.name}; check it with "
+                             f"`check {others[0]} ...`, or give only the right side")
+    accepted = ", ".join(sorted(chosen.lhs_keys()))
+    raise F.FormulaError(f"the left side {key!r} does not name {chosen.name}; accepted left sides: "
+                         f"{accepted} (or give only the right side)")
+
+
+def parse_formula(formula, *, latex: bool | None = None) -> F.Formula:
+    if isinstance(formula, str):
+        return F.parse(formula, latex=latex)
+    if isinstance(formula, sp.Basic):
+        return F.from_sympy(formula)
+    raise TypeError(f"formula must be a str (plain or LaTeX) or a SymPy expression, "
+                    f"got {type(formula).__name__}")
+
+
+def check(target_name: str, formula, *, latex: bool | None = None,
+          timeout: float | None = DEFAULT_TIMEOUT, hints: bool = True) -> Verdict:
+    """Decide whether ``formula`` equals the catalog quantity ``target_name`` on the domain.
+
+    Raises ValueError/TypeError for bad input (unknown target or symbol, unparseable formula,
+    a left side naming another quantity); returns a :class:`Verdict` otherwise.
+    """
+    start = time.perf_counter()
+    chosen = target(target_name)
+    parsed = parse_formula(formula, latex=latex)
+    _validate_lhs(chosen, parsed.lhs)
+    used = set(parsed.names) & set(chosen.forbid)
+    if used:
+        raise F.FormulaError(f"{chosen.name} expresses {', '.join(sorted(used))} through the other symbols "
+                             f"({chosen.statement}); your formula uses {', '.join(sorted(used))}")
+    reference = chosen.expression()
+    shown = sp.sstr(parsed.expr)
+    try:
+        with time_limit(timeout):
+            decision = decide(parsed.value, reference)
+            verdict = Verdict(chosen.name, parsed.text, decision.status, decision.method,
+                              time.perf_counter() - start, parsed=shown)
+            if decision.status == DIFFERS:
+                found = decision.point
+                verdict.point = describe_point(found["point"])
+                verdict.formula_value, verdict.target_value = found["formula"], found["reference"]
+                value, ref = parsed.value, reference
+                if decision.relation:
+                    value, ref = _forward_relation(value), _forward_relation(ref)
+                verdict.difference = simplified_difference(value - ref)
+            elif decision.status == UNDECIDED and decision.residual is not None:
+                verdict.difference = sp.sstr(decision.residual)
+    except CheckTimeout:
+        return Verdict(chosen.name, parsed.text, UNDECIDED,
+                       f"no decision within the time limit of {timeout:g} s; this is not a pass",
+                       time.perf_counter() - start, parsed=shown)
+    if hints and verdict.status == DIFFERS:
+        verdict.hints = diagnose(parsed.expr, reference)
+        try:
+            with time_limit(10.0):
+                verdict.hints += [f"it agrees with the target only when {c}"
+                                  for c in holds_when(parsed.value, reference)]
+        except CheckTimeout:
+            pass
+    verdict.seconds = time.perf_counter() - start
+    return verdict
