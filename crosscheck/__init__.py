@@ -1,4 +1,24 @@
 """crosscheck: pairs the symbolic proofs with the torch implementations (imports both).
 
 ``python -m crosscheck`` verifies the catalog; :func:`run_identity` checks one entry.
+
+pytest assertions (imported lazily, so ``import crosscheck`` costs nothing):
+
+* :func:`assert_equivalent` ``(formula, target)``: a formula (plain, LaTeX or SymPy) is the
+  catalog quantity, proved by exact reduction;
+* :func:`assert_matches` ``(function, target, device=..., dtype=...)``: a torch function
+  computes it, at random valid points against the 50-digit value;
+* :func:`check_formula` ``(target, formula)``: the :class:`~crosscheck.check.Verdict` itself.
 """
+
+__all__ = ["assert_equivalent", "assert_matches", "check_formula"]
+
+
+def __getattr__(name: str):
+    if name in ("assert_equivalent", "assert_matches"):
+        from . import assertions
+        return getattr(assertions, name)
+    if name == "check_formula":
+        from .check import check
+        return check
+    raise AttributeError(f"module 'crosscheck' has no attribute {name!r}")

@@ -19,14 +19,24 @@ from .tolerances import RTOL
 REFERENCE_DIGITS = 50
 
 
-def magnitude(expr: sp.Expr) -> sp.Expr:
-    """The scale rounding errors live on: every sum replaced by the sum of |terms|."""
+def magnitude(expr: sp.Expr, *, exact_denominators: bool = False) -> sp.Expr:
+    """The scale rounding errors live on: every sum replaced by the sum of |terms|.
+
+    ``exact_denominators``: a negative power keeps its true value |b|^n instead of
+    magnitude(b)^n.  Rounding in the *numerator* (e.g. x_t - sqrt(alpha_bar_t) x_0 when x_t is
+    tied to x_0) is then amplified by a small denominator as it really is, while a denominator
+    computed inaccurately (a naive float32 1 - alpha_bar_t) is still an error.
+    """
     if expr.is_Add:
-        return sp.Add(*[sp.Abs(magnitude(a)) for a in expr.args])
+        return sp.Add(*[sp.Abs(magnitude(a, exact_denominators=exact_denominators)) for a in expr.args])
     if expr.is_Mul:
-        return sp.Mul(*[magnitude(a) for a in expr.args])
+        return sp.Mul(*[magnitude(a, exact_denominators=exact_denominators) for a in expr.args])
     if expr.is_Pow and expr.exp.is_Integer:
-        return magnitude(expr.base) ** expr.exp
+        if exact_denominators and expr.exp < 0:
+            return sp.Abs(expr.base) ** expr.exp
+        return magnitude(expr.base, exact_denominators=exact_denominators) ** expr.exp
+    if exact_denominators and expr.is_Pow and expr.exp.is_Rational and expr.exp < 0:
+        return sp.Abs(expr.base) ** expr.exp
     return expr
 
 
@@ -58,10 +68,11 @@ class NumericResult:
 class Reference:
     """An expression evaluated at 50 digits, with its magnitude, point by point."""
 
-    def __init__(self, expr: sp.Expr):
+    def __init__(self, expr: sp.Expr, *, exact_denominators: bool = False):
         self.expr = sp.sympify(expr)
         self.symbols = sorted(self.expr.free_symbols, key=lambda s: s.name)
-        self._f = sp.lambdify(self.symbols, [self.expr, magnitude(self.expr)], modules="mpmath",
+        scale = magnitude(self.expr, exact_denominators=exact_denominators)
+        self._f = sp.lambdify(self.symbols, [self.expr, scale], modules="mpmath",
                               cse=True)
 
     def __call__(self, values: dict[str, torch.Tensor]) -> tuple[list, list]:
@@ -79,9 +90,12 @@ class Reference:
 
 
 def compare(name: str, expr: sp.Expr, numeric: Callable[[Group], torch.Tensor],
-            groups: list[Group], dtype: torch.dtype) -> NumericResult:
-    """Max errors of ``numeric`` against the 50-digit value of ``expr`` over all groups."""
-    reference = Reference(expr)
+            groups: list[Group], dtype: torch.dtype, *, exact_denominators: bool = False) -> NumericResult:
+    """Max errors of ``numeric`` against the 50-digit value of ``expr`` over all groups.
+
+    The scaled error divides by the magnitude of the expression's terms (see :func:`magnitude`).
+    """
+    reference = Reference(expr, exact_denominators=exact_denominators)
     worst = (-1.0, None)
     max_abs = max_rel = 0.0
     points = 0
@@ -95,7 +109,7 @@ def compare(name: str, expr: sp.Expr, numeric: Callable[[Group], torch.Tensor],
             else:
                 error = float(abs(mpmath.mpf(got) - ref))
                 rel = error / float(abs(ref)) if ref != 0 else (0.0 if error == 0 else math.inf)
-                scaled = error / float(mag) if mag != 0 else (0.0 if error == 0 else math.inf)
+                scaled = error / abs(float(mag)) if mag != 0 else (0.0 if error == 0 else math.inf)
             max_abs, max_rel = max(max_abs, error), max(max_rel, rel)
             if scaled > worst[0]:
                 point = {s.name: group.values[s.name][i].item() for s in reference.symbols}
