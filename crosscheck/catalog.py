@@ -30,6 +30,9 @@ class Part:
     symbolic: Callable[[], sp.Expr]
     numeric: Callable[[Group], torch.Tensor]
     t_min: int = 1
+    # Denominators at their true value in the error scale (evaluate.magnitude): for a quantity
+    # whose own conditioning is a small denominator, like the score's 1/(1 - alpha_bar_t).
+    exact_denominators: bool = False
 
 
 @dataclass(frozen=True)
@@ -167,7 +170,8 @@ CATALOG: tuple[Identity, ...] = (
         "grad_{x_t} log q(x_t|x_0) = -eps/sqrt(1 - alpha_bar_t)",
         "Song et al. 2021; Ho et al. 2020, eq. 4",
         SS.prove_score,
-        (Part("score", SS.score_of_marginal, lambda g: N.score(g["x_t"], g["x_0"], g.t, g.schedule)),
+        (Part("score", SS.score_of_marginal, lambda g: N.score(g["x_t"], g["x_0"], g.t, g.schedule),
+              exact_denominators=True),
          Part("score_from_eps", SS.score, lambda g: N.score_from_eps(g["eps"], g.t, g.schedule))),
         (N.score, N.score_from_eps),
         (oracles.score_autograd,),

@@ -71,7 +71,8 @@ def run_identity(identity: Identity, ctx: Context, *,
         groups = groups_by_t_min.setdefault(part.t_min, ctx.groups(part.t_min))
         function = (numeric or {}).get(part.name, part.numeric)
         with torch.no_grad():
-            results.append(compare(part.name, part.symbolic(), function, groups, ctx.dtype))
+            results.append(compare(part.name, part.symbolic(), function, groups, ctx.dtype,
+                                   exact_denominators=part.exact_denominators))
     checks = [check(ctx) for check in identity.checks]
     return IdentityResult(identity.name, identity.kind, proof, results, checks,
                           time.perf_counter() - start)

@@ -188,7 +188,10 @@ def _tokens(text: str) -> list[tokenize.TokenInfo]:
                 if tok.type not in (tokenize.NEWLINE, tokenize.NL, tokenize.ENDMARKER, tokenize.INDENT,
                                     tokenize.DEDENT)]
     except (tokenize.TokenError, IndentationError, SyntaxError) as err:
-        raise FormulaError(f"cannot read {text!r}: {err.args[0] if err.args else err}") from None
+        reason = err.args[0] if err.args else str(err)
+        if "EOF" in reason:
+            reason = "unbalanced parentheses"
+        raise FormulaError(f"cannot parse {text!r}: {reason}") from None
 
 
 def _implicit_products(text: str) -> str:
@@ -385,9 +388,23 @@ def _normalise_latex(text: str) -> str:
     text = _SPACES.sub(" ", text)
     text = _UNWRAP.sub(r"\1", text)
     text = re.sub(r"\\[dt]frac(?![a-zA-Z])", r"\\frac", text)
+    # \frac12 and \sqrt2: single-digit arguments braced, so numbers can become placeholders
+    text = re.sub(r"\\frac\s*(\d)\s*(\d)", r"\\frac{\1}{\2}", text)
+    text = re.sub(r"\\(frac|sqrt)\s*(\d)", r"\\\1{\2}", text)
     # \sigma^2_t -> \sigma_t^2 (the subscript belongs to the symbol, the square to the power)
     text = re.sub(r"(\\[a-zA-Z]+|[a-zA-Z])\^(\{[^{}]*\}|[0-9])_(\{[^{}]*\}|\\theta|[0-9a-zA-Z])", r"\1_\3^\2", text)
     return text
+
+
+def _token(n: int) -> tuple[str, str]:
+    r"""Placeholder n as (LaTeX, symbol name): \mathit{Qab...}, letters only -- a digit anywhere
+    (even a subscript Q_{1}) would make the ANTLR converter call sympify, i.e. eval, on it."""
+    letters = ""
+    n += 1
+    while n:
+        n, r = divmod(n - 1, 26)
+        letters = chr(ord("a") + r) + letters
+    return f" {{\\mathit{{Q{letters}}}}} ", f"Q{letters}"
 
 
 def _placeholders(text: str, *, lhs: bool = False) -> tuple[str, dict[str, sp.Expr]]:
@@ -407,9 +424,9 @@ def _placeholders(text: str, *, lhs: bool = False) -> tuple[str, dict[str, sp.Ex
             if entry is None:
                 raise FormulaError(_unknown_message(match.group(0).strip(), latex_spellings())
                                    .replace("unknown symbol", "unknown LaTeX symbol"))
-            token = f"Q_{{{len(table) + 1}}}"
-            table[token] = entry.symbol
-            out.append(f" {{{token}}} ")
+            latex, name = _token(len(table))
+            table[name] = entry.symbol
+            out.append(latex)
             i = match.end()
             continue
         if command:
@@ -426,6 +443,13 @@ def _placeholders(text: str, *, lhs: bool = False) -> tuple[str, dict[str, sp.Ex
             continue
         if text[i] == "\\":
             raise FormulaError(f"unexpected {text[i:i + 2]!r} in {text!r}")
+        number = re.match(r"\d+(?:\.\d*)?|\.\d+", text[i:])
+        if number:   # numbers too become placeholders: the ANTLR parser would sympify them
+            latex, name = _token(len(table))
+            table[name] = _number(number.group(0))
+            out.append(latex)
+            i += len(number.group(0))
+            continue
         out.append(text[i])
         i += 1
     return "".join(out), table

@@ -1,0 +1,126 @@
+"""The formula parser: every spelling of the symbol table, and untrusted input refused."""
+
+import builtins
+
+import pytest
+import sympy as sp
+
+from symbolic import formula as F
+from symbolic import symbols as S
+
+LATEX_SPELLINGS = [
+    (r"\alpha_t", "alpha_t"), (r"\alpha_{t}", "alpha_t"),
+    (r"\bar\alpha_t", "alpha_bar_t"), (r"\bar{\alpha}_t", "alpha_bar_t"), (r"\bar{\alpha}_{t}", "alpha_bar_t"),
+    (r"\overline{\alpha}_t", "alpha_bar_t"), (r"\bar{\alpha_t}", "alpha_bar_t"), (r"\overline\alpha_t", "alpha_bar_t"),
+    (r"\bar\alpha_{t-1}", "alpha_bar_prev"), (r"\bar{\alpha}_{t - 1}", "alpha_bar_prev"),
+    (r"\bar{\alpha_{t-1}}", "alpha_bar_prev"), (r"\overline{\alpha}_{t-1}", "alpha_bar_prev"),
+    (r"\bar\alpha_T", "alpha_bar_T"), (r"\beta_t", "beta_t"), (r"\tilde\beta_t", "beta_tilde_t"),
+    (r"\tilde{\beta}_t", "beta_tilde_t"), (r"\widetilde{\beta}_t", "beta_tilde_t"),
+    (r"\tilde\mu_t", "mu_tilde_t"), (r"\tilde\sigma_t", "sigma_tilde_t"),
+    ("x_t", "x_t"), ("x_0", "x_0"), ("x_{t-1}", "x_prev"), (r"\mathbf{x}_t", "x_t"), (r"\mathbf{x}_{t-1}", "x_prev"),
+    (r"\epsilon", "eps"), (r"\varepsilon", "eps"), (r"\epsilon_t", "eps"), (r"\boldsymbol{\epsilon}", "eps"),
+    (r"\epsilon_\theta", "eps_theta"), (r"\epsilon_{\theta}", "eps_theta"), (r"\mu_\theta", "mu_theta"),
+    (r"\sigma_t", "sigma_t"), (r"\sigma_1", "sigma_1"), (r"\sigma_2", "sigma_2"), (r"\mu_1", "mu_1"),
+    (r"\mu_2", "mu_2"), (r"\mu", "mu"), (r"\sigma", "sigma"), (r"\lambda_t", "lambda_t"), ("C_t", "C_t"),
+    ("w_0", "w_0"), ("w_t", "w_t"), ("d", "d"), ("T", "T"),
+]
+
+
+@pytest.mark.parametrize("text, name", LATEX_SPELLINGS, ids=[s for s, _ in LATEX_SPELLINGS])
+def test_every_latex_spelling_is_one_symbol(text, name):
+    parsed = F.parse_latex_formula(text)
+    assert parsed == F.user_symbol(name), f"{text} parsed as {parsed!r}, expected {name}"
+
+
+def test_every_table_spelling_is_covered():
+    covered = {F.lhs_key(s, True) for s, _ in LATEX_SPELLINGS}
+    for entry in F.VOCABULARY:
+        for spelling in entry.latex:
+            assert F.lhs_key(spelling, True) in covered | {entry.name}, spelling
+
+
+def test_default_antlr_parse_would_be_wrong():
+    # Why the placeholders exist: SymPy's own parse of \bar\alpha_t is not one symbol.
+    from sympy.parsing.latex import parse_latex
+    assert len(parse_latex(r"\bar\alpha_t", backend="antlr").free_symbols) != 1 or \
+        str(parse_latex(r"\bar\alpha_t", backend="antlr")) != "alpha_bar_t"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2 alpha_t", 2 * S.alpha_t),
+    ("sqrt(alpha_t)(1 - alpha_bar_prev)", sp.sqrt(S.alpha_t) * (1 - S.alpha_bar_prev)),
+    ("beta_t^2", (1 - S.alpha_t) ** 2),
+    ("0.5*x_t", S.x_t / 2),
+    ("1e-3 x_t", S.x_t / 1000),
+    ("torch.sqrt(alpha_cumprod_t)", sp.sqrt(S.alpha_t * S.alpha_bar_prev)),
+    ("math.log(sigma_t**2)", sp.log(S.sigma2_t)),
+    (r"\frac{1}{2}\log 2\pi\sigma^2", sp.log(2 * sp.pi * S.var) / 2),
+    (r"\frac{\beta_t^2}{2\sigma_t^2\alpha_t(1-\bar\alpha_t)}",
+     (1 - S.alpha_t) ** 2 / (2 * S.sigma2_t * S.alpha_t * (1 - S.alpha_t * S.alpha_bar_prev))),
+    (r"\sqrt{\bar\alpha_t}\,x_0 \cdot 1", sp.sqrt(S.alpha_t * S.alpha_bar_prev) * S.x_0),
+    (r"(1-\bar\alpha_t)\mathbf{I}", 1 - S.alpha_t * S.alpha_bar_prev),
+    (r"e^{x_t}", sp.exp(S.x_t)),
+])
+def test_values_in_proof_symbols(text, expected):
+    assert sp.simplify(F.parse(text).value - expected) == 0
+
+
+def test_equation_keeps_the_left_side():
+    parsed = F.parse(r"\tilde\mu_t(x_t, x_0) = \frac{1}{\sqrt{\alpha_t}} x_t")
+    assert parsed.lhs == "mu_tilde_t" and parsed.expr == F.user_symbol("x_t") / sp.sqrt(F.user_symbol("alpha_t"))
+    assert F.parse(r"\tilde\sigma^2_t = \tilde\beta_t").lhs == "sigma_tilde_t^2"
+    assert F.parse("w_0 + w_t = 1").lhs == "w_0+w_t"
+
+
+MALICIOUS = [
+    ("__import__('os').system('echo pwned')", "__import__"),
+    ("x_t.__class__", "attribute access"),
+    ("lambda: 0", "lambda"),
+    ("().__class__.__bases__[0].__subclasses__()", "not allowed"),
+    ("eval('1')", "eval"),
+    ("open('/etc/passwd')", "open"),
+    ("f'{x_t}'", "unknown"),
+    ("[x for x in (1,)]", "not allowed"),
+    ("x_t if 1 else 0", "if/else"),
+    ("x_t // 2", "//"),
+    ("torch.load('f')", "torch.load"),
+    ("x_t; import os", "cannot parse"),
+    ("x" * 100_000, "limit is 2,000"),
+    ("x_t**9**9**9", "exponent"),
+    ("2**64**64", "exponent"),
+    ("10**(10**10)", "exponent"),
+    ("1" * 60, "digits"),
+    (r"\input{/etc/passwd}", r"\input"),
+    (r"\gamma_t", r"\gamma"),
+    (r"9^{9^{9^{9}}}", "exponent"),
+    (r"\bar\alpha_{t-2}", "did you mean"),
+    ("alpha_bar_tt", "did you mean alpha_bar_t"),
+    ("", "empty"),
+    ("a = b = c", "at most one"),
+    ("x_t <= 2", "comparisons"),
+]
+
+
+@pytest.mark.parametrize("text, message", MALICIOUS, ids=[m[0][:30] for m in MALICIOUS])
+def test_untrusted_input_is_refused_without_evaluation(text, message, monkeypatch):
+    def forbidden(*args, **kwargs):
+        raise AssertionError("the parser called eval/exec")
+    monkeypatch.setattr(builtins, "eval", forbidden)
+    monkeypatch.setattr(builtins, "exec", forbidden)
+    with pytest.raises(F.FormulaError, match=message.replace("\\", "\\\\").replace("(", r"\(")):
+        F.parse(text)
+
+
+def test_formula_type_error():
+    with pytest.raises(TypeError, match="formula must be a str"):
+        F.parse(3)
+
+
+def test_latex_path_never_evaluates(monkeypatch):
+    F.parse_latex_formula("x")      # import the ANTLR parser first
+    def forbidden(*args, **kwargs):
+        raise AssertionError("the parser called eval/exec")
+    monkeypatch.setattr(builtins, "eval", forbidden)
+    monkeypatch.setattr(builtins, "exec", forbidden)
+    parsed = F.parse(r"\frac{\sqrt{\bar\alpha_{t-1}}\beta_t}{1-\bar\alpha_t} x_0 + 0.5\cdot 12 x_t^{2}")
+    assert parsed.expr.free_symbols == {F.user_symbol(n) for n in ("alpha_bar_prev", "beta_t", "alpha_bar_t", "x_0", "x_t")}
