@@ -21,7 +21,9 @@ USAGE = """python -m crosscheck [--only NAME ...] [--device auto|cpu|cuda] [--dt
                             [--beta-start B] [--beta-end B] [--dtype float64|float32] [--device auto|cpu|cuda]
        python -m crosscheck check TARGET FORMULA [--latex|--plain] [--timeout S] [--json] [--no-hints]
        python -m crosscheck check --list
-       python -m crosscheck claims [--json [FILE]]"""
+       python -m crosscheck claims [--json [FILE]]
+       python -m crosscheck train [--out DIR] [--steps N] [--T N] [--device auto|cpu|cuda] [--seed N]
+                            [--schedule linear|cosine] [--beta-start B] [--beta-end B] [--batch-size N]"""
 
 
 class UsageError(Exception):
@@ -299,6 +301,104 @@ def _plots(argv: list[str]) -> int:
     return 0
 
 
+def _train_parser() -> _Parser:
+    p = _Parser(prog="python -m crosscheck train", usage=USAGE.split("python -m crosscheck train")[1].join(
+        ["python -m crosscheck train", ""]).strip(),
+        description="Train Lab 4's eps-prediction MLP on the lab's three-cluster data and measure it: "
+                    "L_simple, the variational bound in bits/dim before and after, held-out noise MSE, "
+                    "ancestral samples against the data.  Writes DIR/train.png and DIR/checkpoint.pt.")
+    p.add_argument("--out", default="crosscheck-train", metavar="DIR",
+                   help="directory for train.png and checkpoint.pt (created; default ./crosscheck-train)")
+    p.add_argument("--steps", type=_int_in(1, 1_000_000), default=10_000, help="Adam steps (default 10000)")
+    p.add_argument("--T", type=_int_in(2, 10_000), default=50, help="diffusion steps (default 50, as the lab)")
+    p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    p.add_argument("--seed", type=_int_in(0, 2**31 - 1), default=0)
+    p.add_argument("--schedule", default="linear", choices=["linear", "cosine"],
+                   help="default: the lab's linear schedule, beta 1e-4 .. 0.02")
+    p.add_argument("--beta-start", type=float, default=None, help="linear schedule: beta_1 (default 1e-4)")
+    p.add_argument("--beta-end", type=float, default=None, help="linear schedule: beta_T (default 0.02)")
+    p.add_argument("--batch-size", type=_int_in(1, 1_000_000), default=256, help="points per step (default 256)")
+    return p
+
+
+class _ProgressBar:
+    """A progress bar on stderr: redrawn in place on a terminal, ten lines otherwise."""
+
+    def __init__(self, stream=None, width: int = 30):
+        self.stream = stream or sys.stderr
+        self.width = width
+        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
+        self.start = None
+        self.last = -1
+
+    def __call__(self, step: int, steps: int, loss: float) -> None:
+        if self.start is None:            # the clock starts at the first step, after the setup
+            self.start = time.perf_counter()
+        tenth = 10 * step // steps
+        if self.tty and step != steps and step % max(1, steps // 200):
+            return
+        if not self.tty and (tenth == self.last and step != steps):
+            return
+        self.last = tenth
+        done = self.width * step // steps
+        elapsed = time.perf_counter() - self.start
+        rate = f"  {(step - 1) / elapsed:,.0f} steps/s" if elapsed > 0 else ""
+        line = f"train [{'#' * done}{'.' * (self.width - done)}] {step}/{steps} steps  loss {loss:.4f}{rate}"
+        if self.tty:
+            self.stream.write("\r" + line + ("\n" if step == steps else ""))
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+
+def _train(argv: list[str]) -> int:
+    args = _train_parser().parse_args(argv)
+    _check_output_directory("--out", args.out)
+    schedule = schedule_from_args(args)
+    import torch
+    if args.device == "cuda" and not torch.cuda.is_available():
+        raise UsageError("--device cuda: no CUDA device is available here; use --device cpu or auto")
+    device = "cuda" if args.device == "cuda" or (args.device == "auto" and torch.cuda.is_available()) else "cpu"
+    from numeric.lab.train import checkpoint, train_demo, training_figure
+
+    print(f"crosscheck train: Lab 4 MLP (3 -> 64 -> 64 -> 2, eps-prediction) on the lab's three-cluster data, "
+          f"{schedule.name} T={schedule.T} (alpha_bar_T = {schedule.float64('alpha_bar')[-1].item():.3g}), "
+          f"{args.steps} steps, batch {args.batch_size}, seed {args.seed}, {device}", flush=True)
+    result = train_demo(steps=args.steps, schedule=schedule, device=device, seed=args.seed,
+                        batch_size=args.batch_size, progress=_ProgressBar())
+    before, after = result.bound_before, result.bound_after
+    print(f"trained {args.steps} steps in {result.seconds:.1f} s: {result.steps_per_second:,.0f} steps/s")
+    marks = [round(i * (len(result.losses) - 1) / 10) for i in range(11)]
+    print("L_simple (batch loss at 0%, 10%, ..., 100%): " + " ".join(f"{result.losses[i]:.3f}" for i in marks))
+    print(f"held-out noise-prediction MSE ({result.config['n_heldout']} points, fixed t and eps): "
+          f"{result.mse_before:.4f} -> {result.mse_after:.4f}")
+    print(f"variational bound, bits/dim (held-out, same noise; numeric.variational_bound): "
+          f"{before.total.mean().item():.4f} -> {after.total.mean().item():.4f}")
+    for name in ("prior", "reconstruction"):
+        print(f"  {name:<15} {getattr(before, name).mean().item():9.4f} -> {getattr(after, name).mean().item():9.4f}")
+    print(f"  {'denoising sum':<15} {before.denoising.sum(1).mean().item():9.4f} -> "
+          f"{after.denoising.sum(1).mean().item():9.4f}")
+    counts = "/".join(str(c) for c in result.cluster_counts)
+    print(f"samples ({result.config['n_samples']}, ancestral, Algorithm 2): mean distance to the nearest data point "
+          f"{result.distance_samples:.4f} (N(0, I) noise {result.distance_noise:.4f}, held-out data "
+          f"{result.distance_heldout:.4f}); {100 * result.near_cluster_fraction:.1f}% within 3 std of a cluster "
+          f"centre (per cluster {counts})")
+    checks = result.checks()
+    for name, ok, detail in checks:
+        print(f"{'PASS' if ok else 'FAIL'}  {name}: {detail}")
+    os.makedirs(args.out, exist_ok=True)
+    figure_path = os.path.join(args.out, "train.png")
+    checkpoint_path = os.path.join(args.out, "checkpoint.pt")
+    figure = training_figure(result)
+    try:
+        replace_atomically(figure_path, lambda tmp: figure.savefig(tmp, dpi=120, format="png"))
+        replace_atomically(checkpoint_path, lambda tmp: torch.save(checkpoint(result), tmp))
+    except OSError as err:
+        raise UsageError(f"--out {args.out!r}: {err.strerror or err}") from None
+    print(f"wrote {figure_path}, {checkpoint_path}")
+    return 0 if all(ok for _, ok, _ in checks) else 1
+
+
 def _check_writable(path: str) -> None:
     directory = os.path.dirname(os.path.abspath(path))
     if os.path.isdir(path):
@@ -311,14 +411,23 @@ def _check_writable(path: str) -> None:
 
 def write_atomically(path: str, text: str) -> None:
     """Write to a temporary file beside ``path`` and rename: never a half-written file."""
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".crosscheck-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as handle:
+    def write(tmp: str) -> None:
+        with open(tmp, "w", encoding="utf-8") as handle:
             handle.write(text)
+    replace_atomically(path, write)
+
+
+def replace_atomically(path: str, write) -> None:
+    """``write(tmp)`` to a temporary file beside ``path`` (same suffix), then rename it to ``path``."""
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".crosscheck-", suffix=os.path.splitext(path)[1] or ".tmp")
+    os.close(fd)
+    try:
+        write(tmp)
         os.replace(tmp, path)
     except BaseException:
-        os.unlink(tmp)
+        if os.path.exists(tmp):
+            os.unlink(tmp)
         raise
 
 
@@ -429,8 +538,10 @@ def main(argv: list[str] | None = None) -> int:
             return _check(argv[1:])
         if argv[:1] == ["claims"]:
             return _claims(argv[1:])
+        if argv[:1] == ["train"]:
+            return _train(argv[1:])
         if argv and not argv[0].startswith("-"):
-            raise UsageError(f"unknown command {argv[0]!r}; commands: list, plots, latex, check, claims "
+            raise UsageError(f"unknown command {argv[0]!r}; commands: list, plots, latex, check, claims, train "
                              "(or options only to verify)")
         return run(_parser().parse_args(argv))
     except UsageError as err:

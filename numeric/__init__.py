@@ -44,6 +44,7 @@ from .posterior import (
     posterior_variance as posterior_variance,
     x0_from_eps as x0_from_eps,
 )
+from .sampling import ancestral_sample as ancestral_sample, ancestral_step as ancestral_step
 from .schedule import NoiseSchedule as NoiseSchedule
 from .score import score as score, score_from_eps as score_from_eps
 

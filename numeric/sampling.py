@@ -1,0 +1,70 @@
+r"""Ancestral sampling from the reverse process (Ho et al. 2020, Algorithm 2).
+
+Nothing new is derived here: one step draws from
+:math:`p_\theta(x_{t-1}|x_t) = \mathcal N(\mu_\theta(x_t, t), \sigma_t^2 I)`, whose mean is the
+catalog's ``eps_mean`` at :math:`\epsilon_\theta` and whose variance is ``reverse_variance``.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from . import _validation as v
+from .elbo import EpsModel, _call_model, _check_variance, reverse_variance
+from .posterior import eps_mean
+from .schedule import NoiseSchedule
+
+
+def ancestral_step(x_t: torch.Tensor, eps_theta: torch.Tensor, t: int, schedule: NoiseSchedule,
+                   noise: torch.Tensor | None = None, *, variance: str = "posterior",
+                   generator: torch.Generator | None = None) -> torch.Tensor:
+    r"""One step of Algorithm 2: :math:`x_{t-1} = \mu_\theta(x_t, t) + \sigma_t z`, with z = 0 at t = 1.
+
+    .. math::
+        \mu_\theta(x_t, t) = \frac{1}{\sqrt{\alpha_t}}\Big(x_t - \frac{\beta_t}{\sqrt{1-\bar\alpha_t}}\epsilon_\theta(x_t, t)\Big)
+
+    Args:
+        x_t: current states, shape (B, *data). eps_theta: the model's noise prediction, same shape.
+        t: the paper timestep (an int in [1, T]). noise: z, shape of ``x_t``; drawn when None.
+        variance: :math:`\sigma_t^2` as in :func:`numeric.reverse_variance`.
+    """
+    v.check_data("x_t", x_t, schedule)
+    if isinstance(t, bool) or not isinstance(t, int):
+        raise TypeError(f"`t` must be an int paper timestep in [1, {schedule.T}], got {type(t).__name__} {t!r}")
+    mean = eps_mean(x_t, eps_theta, t, schedule)
+    if t == 1:                      # the last step returns the mean (Algorithm 2: z = 0 at t = 1)
+        return mean
+    if noise is None:
+        noise = torch.randn(x_t.shape, generator=generator, dtype=x_t.dtype, device=x_t.device)
+    else:
+        v.check_shape("noise", v.check_data("noise", noise, schedule), tuple(x_t.shape), "z, shaped like x_t")
+    return mean + reverse_variance(t, schedule, variance).sqrt() * noise
+
+
+def ancestral_sample(eps_model: EpsModel, schedule: NoiseSchedule, shape: tuple[int, ...], *,
+                     variance: str = "posterior", generator: torch.Generator | None = None,
+                     x_T: torch.Tensor | None = None) -> torch.Tensor:
+    r"""Samples :math:`x_0` by Algorithm 2: :math:`x_T \sim \mathcal N(0, I)`, then
+    :func:`ancestral_step` for t = T, ..., 1.
+
+    Args:
+        eps_model: ``eps_model(x_t, t) -> eps_theta`` with ``t`` an int64 tensor (B,) of paper timesteps.
+        shape: (B, *data). x_T: the starting noise (drawn with ``generator`` when None).
+    Returns:
+        x_0, shape ``shape``, in the schedule's dtype and device.
+    """
+    if not callable(eps_model):
+        raise TypeError(f"`eps_model` must be callable as eps_model(x_t, t), got {type(eps_model).__name__}")
+    _check_variance(variance, schedule)
+    shape = tuple(shape)
+    if len(shape) < 2 or not all(isinstance(n, int) and n >= 1 for n in shape):
+        raise ValueError(f"`shape` must be (B, *data) with positive ints, got {shape!r}")
+    if x_T is None:
+        x = torch.randn(shape, generator=generator, dtype=schedule.dtype, device=schedule.device)
+    else:
+        x = v.check_shape("x_T", v.check_data("x_T", x_T, schedule), shape, "the starting noise")
+    for t in range(schedule.T, 0, -1):
+        steps = torch.full((1,), t, dtype=torch.long, device=schedule.device)
+        eps_theta = _call_model(eps_model, x[None], steps)[0]
+        x = ancestral_step(x, eps_theta, t, schedule, variance=variance, generator=generator)
+    return x
