@@ -16,6 +16,8 @@ Kinds:
 ``schedule``  a statement about values on a schedule (the lab's T = 50 and DDPM's T = 1000);
 ``indexing``  a code snippet's tensor reads: are they in range, consistent with each other,
               and the paper timestep the snippet's ``t`` names?
+``code``      what a snippet computes, run (the lab's data) or integrated to 30 digits (an estimator's
+              expectation), against what its comment says.
 """
 
 from __future__ import annotations
@@ -277,6 +279,47 @@ def _weights_trend() -> Result:
                   "Early steps rely on x_0, late steps on x_t", {"t": 1, "w_0": 1.0, "w_t": 0.0})
 
 
+def _test_data_clusters() -> Result:
+    """The notebook's create_diffusion_test_data, reproduced (layout="ring"): where do its 'clusters' lie?"""
+    import torch
+    from numeric.lab.lab4 import create_diffusion_test_data
+    data = create_diffusion_test_data(3000, layout="ring", generator=torch.Generator().manual_seed(0), device="cpu",
+                                      dtype=torch.float64)
+    means = [cluster.mean(0) for cluster in data.split(1000)]
+    spread = [float(cluster.norm(dim=1).mean()) for cluster in data.split(1000)]
+    if all(float(m.norm()) > 1.5 for m in means):
+        return Result("holds", "each third of the points is centred near radius 2")
+    return Result("false", "each 'cluster' is 2(cos t, sin t) + noise over the full circle t in [0, 2 pi], so all three "
+                  f"lie on one ring of radius 2 (mean radius {min(spread):.2f}-{max(spread):.2f}; cluster means "
+                  f"{', '.join(f'({float(m[0]):+.2f}, {float(m[1]):+.2f})' for m in means)}, all near 0); "
+                  "numeric.lab.lab4.create_diffusion_test_data builds the three clusters the comment describes",
+                  {"cluster_mean_norm": max(float(m.norm()) for m in means)})
+
+
+def _marginal_estimator() -> Result:
+    """E_q[p(x_{0:T})] against p(x_0) for T = 1, d = 1: p(x_1) = N(0, 1), p(x_0|x_1) = N(x_1, 1),
+    so p(x_0) = N(0, 2); q(x_1|x_0) = N(sqrt(1 - beta) x_0, beta).  Both integrated to 30 digits."""
+    import mpmath
+    mpmath.mp.dps = 30
+    beta, x0 = mpmath.mpf("0.5"), mpmath.mpf(1)
+
+    def normal(x, mean, var):
+        return mpmath.exp(-(x - mean) ** 2 / (2 * var)) / mpmath.sqrt(2 * mpmath.pi * var)
+
+    notebook = mpmath.quad(lambda x1: normal(x1, mpmath.sqrt(1 - beta) * x0, beta) * normal(x1, 0, 1)
+                           * normal(x0, x1, 1), [-mpmath.inf, mpmath.inf])
+    weighted = mpmath.quad(lambda x1: normal(x1, 0, 1) * normal(x0, x1, 1), [-mpmath.inf, mpmath.inf])
+    exact = normal(x0, 0, 2)
+    if abs(weighted - exact) > mpmath.mpf(10) ** -20:      # the importance-weighted form must hold
+        return Result("undecided", f"quadrature disagrees with the closed form: {weighted} vs {exact}")
+    if abs(notebook - exact) < mpmath.mpf(10) ** -20:
+        return Result("holds", "E_q[p(x_{0:T})] = p(x_0) at the test point")
+    return Result("false", f"T = 1, p(x_1) = N(0,1), p(x_0|x_1) = N(x_1,1), q(x_1|x_0) = N(sqrt(0.5) x_0, 0.5), x_0 = 1: "
+                  f"E_q[p(x_0, x_1)] = {mpmath.nstr(notebook, 8)} but p(x_0) = {mpmath.nstr(exact, 8)}; the weight "
+                  "1/q(x_{1:T}|x_0) is missing: p(x_0) = E_q[p(x_{0:T}) / q(x_{1:T}|x_0)]",
+                  {"E_q[p]": float(notebook), "p(x_0)": float(exact)})
+
+
 # ---------------------------------------------------------------------------------------------
 # The claims.
 
@@ -350,6 +393,15 @@ CLAIMS: tuple[Claim, ...] = (
           "ELBO = E[log p(x_0|x_1)] - KL(q(x_T|x_0)||p(x_T)) - Σ_{t=2}^T KL(q(x_{t-1}|x_t,x_0)||p_θ(x_{t-1}|x_t))",
           "catalog", proof=SE.prove_elbo_kl_form, note="each KL under E_q(x_t|x_0)"),
     # -- Lab 4 notebook ----------------------------------------------------------------------
+    Claim("lab4-test-data-clusters", LAB4, "Part 1 > create_diffusion_test_data",
+          "Create a more complex distribution - mixture of Gaussians ... Three clusters in a triangle formation",
+          "code", evaluate=_test_data_clusters, note="the code run as written (numeric.lab.lab4, layout='ring')"),
+    Claim("lab4-marginal-estimator", LAB4, "Task 2.1 > SequentialLikelihoodDemo.marginal_likelihood_approximation",
+          "p(x_0) = ∫ p(x_{0:T}) dx_{1:T} ≈ (1/K) Σ p(x_{0:T}^{(k)}) where x_{1:T}^{(k)} ~ q(x_{1:T}|x_0)", "code",
+          evaluate=_marginal_estimator, note="decided on a one-step linear-Gaussian model by 30-digit quadrature"),
+    Claim("lab4-weights-insight", LAB4, "Task 3.2 > demonstrate_interpolation_weights (printed insights)",
+          "Early timesteps: Trust noisy observation more (small corruption); Late timesteps: Trust clean target "
+          "more (heavy corruption)", "schedule", evaluate=_weights_trend),
     Claim("lab4-forward-step", LAB4, "Task 2.1 > SequentialLikelihoodDemo.forward_step",
           "q(x_t | x_{t-1}) = N(x_t; √α_t x_{t-1}, β_t I): the mean", "formula", target="forward_step_mean",
           formula=r"\sqrt{\alpha_t} x_{t-1}"),
@@ -515,7 +567,8 @@ BY_ID = {c.id: c for c in CLAIMS}
 def audit_claim(claim: Claim) -> Result:
     start = time.perf_counter()
     decide = {"formula": _decide_formula, "identity": _decide_identity, "catalog": _decide_catalog,
-              "indexing": _decide_indexing, "schedule": lambda c: c.evaluate()}[claim.kind]
+              "indexing": _decide_indexing, "schedule": lambda c: c.evaluate(),
+              "code": lambda c: c.evaluate()}[claim.kind]
     result = decide(claim)
     result.claim, result.seconds = claim, time.perf_counter() - start
     return result
