@@ -9,7 +9,6 @@ import torch
 from matplotlib.figure import Figure
 
 import numeric as N
-from numeric.lab import lab4
 from numeric.lab.lab4 import (DiffusionELBODerivation, NoisePredictionReparameterization, SequentialLikelihoodDemo,
                               SimpleDiffusionTraining, ThreeForcesAnalysis, TractableReverseDistribution,
                               create_diffusion_test_data, create_noise_schedule)
