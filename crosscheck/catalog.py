@@ -242,7 +242,7 @@ CATALOG: tuple[Identity, ...] = (
         SE.prove_elbo_kl_form, (),
         (N.elbo_kl_form, N.variational_bound, N.reverse_variance, N.discretized_gaussian_log_likelihood),
         (elbo_checks.statistical_check, elbo_checks.exact_likelihood_check,
-         elbo_checks.discretized_decoder_check),
+         elbo_checks.term_by_term_check, elbo_checks.discretized_decoder_check),
         kind="derivation",
     ),
     Identity(
@@ -261,7 +261,7 @@ CATALOG: tuple[Identity, ...] = (
         None,
         (),
         (N.NoiseSchedule,),
-        (oracles.schedule_precision,),
+        (oracles.schedule_precision, oracles.schedule_definitions),
         kind="precision",
     ),
 )

@@ -240,7 +240,7 @@ def _claims(argv: list[str]) -> int:
         if args.json == "-":
             sys.stdout.write(text)
             return 0
-        write_atomically(args.json, text)
+        _write_json(args.json, text)
     width = max(len(r.verdict) for r in results)
     source = None
     for r in results:
@@ -276,13 +276,29 @@ def schedule_from_args(args: argparse.Namespace):
         raise UsageError(f"{flag}: {str(err).replace('`beta_start`', 'it').replace('`beta_end`', 'it')}") from None
 
 
+def _writable(directory: str) -> bool:
+    """Can a file be created in ``directory``?  Tried for real (a temporary file, removed at
+    once): permission bits do not tell for root, read-only mounts or /proc."""
+    if not os.access(directory, os.W_OK | os.X_OK):
+        return False
+    try:
+        fd, probe = tempfile.mkstemp(dir=directory, prefix=".crosscheck-probe-")
+    except OSError:
+        return False
+    os.close(fd)
+    os.unlink(probe)
+    return True
+
+
 def _check_output_directory(flag: str, path: str) -> None:
     if os.path.exists(path) and not os.path.isdir(path):
         raise UsageError(f"{flag} {path!r} is a file; give a directory (it is created if missing)")
     existing = path
     while not os.path.exists(existing):
         existing = os.path.dirname(os.path.abspath(existing))
-    if not os.access(existing, os.W_OK | os.X_OK):
+    if not os.path.isdir(existing):
+        raise UsageError(f"{flag} {path!r}: {existing!r} is a file, not a directory; choose another path")
+    if not _writable(existing):
         raise UsageError(f"{flag} {path!r}: {existing!r} is not writable; choose another directory")
 
 
@@ -386,11 +402,11 @@ def _train(argv: list[str]) -> int:
     checks = result.checks()
     for name, ok, detail in checks:
         print(f"{'PASS' if ok else 'FAIL'}  {name}: {detail}")
-    os.makedirs(args.out, exist_ok=True)
     figure_path = os.path.join(args.out, "train.png")
     checkpoint_path = os.path.join(args.out, "checkpoint.pt")
     figure = training_figure(result)
     try:
+        os.makedirs(args.out, exist_ok=True)
         replace_atomically(figure_path, lambda tmp: figure.savefig(tmp, dpi=120, format="png"))
         replace_atomically(checkpoint_path, lambda tmp: torch.save(checkpoint(result), tmp))
     except OSError as err:
@@ -405,8 +421,15 @@ def _check_writable(path: str) -> None:
         raise UsageError(f"--json {path!r} is a directory; give a file name such as report.json")
     if not os.path.isdir(directory):
         raise UsageError(f"--json {path!r}: directory {directory!r} does not exist; create it first")
-    if not os.access(directory, os.W_OK):
+    if not _writable(directory):
         raise UsageError(f"--json {path!r}: directory {directory!r} is not writable")
+
+
+def _write_json(path: str, text: str) -> None:
+    try:
+        write_atomically(path, text)
+    except OSError as err:
+        raise UsageError(f"--json {path!r}: {err.strerror or err}") from None
 
 
 def write_atomically(path: str, text: str) -> None:
@@ -519,7 +542,7 @@ def run(args: argparse.Namespace) -> int:
                                        "schedule": args.schedule, "T": args.T, "seed": args.seed,
                                        "points": ctx.points, "samples": ctx.samples},
                   "seconds": round(seconds, 3), "results": [r.as_json() for r in results]}
-        write_atomically(args.json, json.dumps(report, indent=2, default=str) + "\n")
+        _write_json(args.json, json.dumps(report, indent=2, default=str) + "\n")
     return 0 if ok else 1
 
 

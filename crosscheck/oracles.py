@@ -193,6 +193,7 @@ def _reference_tables(betas: list[float]) -> dict[str, list]:
             alpha_bar.append(alpha_bar[-1] * (1 - b))
         one_minus = [1 - a for a in alpha_bar]
         tables = {"alpha_bar": alpha_bar, "one_minus_alpha_bar": one_minus,
+                  "log_alpha_bar": [mpmath.log(a) if a > 0 else None for a in alpha_bar],
                   "beta_tilde": [None, None], "log_beta_tilde": [None, None],
                   "coef_x0": [None, None], "coef_xt": [None, None]}
         for t in range(2, len(beta)):
@@ -208,7 +209,8 @@ def schedule_errors(schedule: NoiseSchedule, tables: dict[str, torch.Tensor] | N
     reference = _reference_tables(schedule.float64("beta")[1:].tolist())
     if tables is None:
         t = torch.arange(2, schedule.T + 1, device=schedule.device)
-        tables = {"alpha_bar": schedule.alpha_bar, "one_minus_alpha_bar": schedule.one_minus_alpha_bar}
+        tables = {"alpha_bar": schedule.alpha_bar, "one_minus_alpha_bar": schedule.one_minus_alpha_bar,
+                  "log_alpha_bar": schedule.log_alpha_bar}
         if schedule.T >= 2:
             w_0, w_t = N.interpolation_weights(t, schedule)
             pad = torch.zeros(2, dtype=schedule.dtype, device=schedule.device)
@@ -245,3 +247,40 @@ def schedule_precision(ctx: Context) -> CheckResult:
         f"{ctx.schedule.name} T={ctx.schedule.T} {str(ctx.dtype).removeprefix('torch.')}: "
         f"max rel err {worst:.1e} {'<=' if ok else '>'} {tol:.0e} (naive float32 cumprod: {naive:.1e})",
         {"max_rel_err": worst, "tolerance": tol, "per_table": errors, "naive_float32_cumprod": naive})
+
+
+def _mp_linear(T: int, start: float, end: float) -> list:
+    if T == 1:
+        return [mpmath.mpf(start)]
+    return [mpmath.mpf(start) + (mpmath.mpf(end) - mpmath.mpf(start)) * i / (T - 1) for i in range(T)]
+
+
+def _mp_cosine(T: int, s: float, max_beta: float) -> list:
+    """Nichol & Dhariwal 2021, eq. 17: beta_t = min(1 - f(t)/f(t-1), max_beta) at 50 digits."""
+    s = mpmath.mpf(s)
+    f = [mpmath.cos((mpmath.mpf(t) / T + s) / (1 + s) * mpmath.pi / 2) ** 2 for t in range(T + 1)]
+    return [min(1 - f[t] / f[t - 1], mpmath.mpf(max_beta)) for t in range(1, T + 1)]
+
+
+def schedule_definitions(ctx: Context) -> CheckResult:
+    """The linear and cosine constructors against their definitions, evaluated at 50 digits."""
+    worst, details = 0.0, {}
+    with mpmath.workdps(50):
+        for T in (1, 7, 1000):
+            for name, built, reference in (
+                    ("linear", NoiseSchedule.linear(T, 1e-4, 0.02), _mp_linear(T, 1e-4, 0.02)),
+                    ("cosine", NoiseSchedule.cosine(T), _mp_cosine(T, 0.008, 0.999)),
+                    ("cosine s=0.05", NoiseSchedule.cosine(T, s=0.05, max_beta=0.5), _mp_cosine(T, 0.05, 0.5))):
+                got = built.float64("beta")[1:].tolist()
+                if len(got) != len(reference):
+                    err = math.inf
+                else:
+                    err = max(float(abs((mpmath.mpf(g) - r) / r)) for g, r in zip(got, reference))
+                details[f"{name} T={T}"] = err
+                worst = max(worst, err)
+    tol = SCHEDULE_RTOL[torch.float64]
+    ok = worst <= tol
+    return CheckResult(
+        "schedule constructors vs their definitions", "precision", ok,
+        f"linear and cosine betas (T = 1, 7, 1000) vs their definitions at 50 digits: max rel err {worst:.1e} "
+        f"{'<=' if ok else '>'} {tol:.0e}", {"max_rel_err": worst, "tolerance": tol, "per_schedule": details})

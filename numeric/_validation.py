@@ -154,3 +154,64 @@ def check_choice(name: str, value: object, choices: tuple[str, ...]) -> str:
     if not isinstance(value, str) or value not in choices:
         raise ValueError(f"`{name}` must be one of {', '.join(repr(c) for c in choices)}, got {value!r}")
     return value
+
+
+def _non_finite(value) -> bool:
+    if isinstance(value, torch.Tensor):
+        return value.is_floating_point() and not bool(torch.isfinite(value).all())
+    if isinstance(value, (tuple, list)):
+        return any(_non_finite(v) for v in value)
+    if hasattr(value, "__dataclass_fields__"):
+        return any(_non_finite(getattr(value, f)) for f in value.__dataclass_fields__)
+    return False
+
+
+def _first_bad_step(result, t) -> int:
+    """The timestep of the first non-finite element (t indexes the leading dimensions)."""
+    if not isinstance(t, torch.Tensor) or t.ndim == 0:
+        return int(t)
+    tensor = next((r for r in (result if isinstance(result, tuple) else (result,)) if _non_finite(r)), None)
+    if isinstance(tensor, torch.Tensor) and tensor.shape[:t.ndim] == t.shape:
+        bad = ~torch.isfinite(tensor).reshape(*t.shape, -1).all(-1)
+        return int(t[bad][0])
+    return int(t.flatten()[0])
+
+
+def check_finite_result(function: str, result, arguments: dict) -> None:
+    """Raise instead of returning nan or inf: name the non-finite input, or else the overflow."""
+    if not _non_finite(result):
+        return
+    for name, value in arguments.items():
+        if isinstance(value, torch.Tensor) and _non_finite(value):
+            kind = "nan" if bool(torch.isnan(value).any()) else "inf"
+            raise ValueError(f"`{name}` contains {kind}; `{function}` needs finite inputs")
+    schedule, t = arguments.get("schedule"), arguments.get("t")
+    where = ""
+    if schedule is not None and hasattr(schedule, "float64"):
+        alpha_bar = schedule.float64("alpha_bar")
+        step = schedule.T if t is None else _first_bad_step(result, t)
+        where = (f" at t = {step} (alpha_bar_t = {alpha_bar[step].item():.3g}, beta_t = "
+                 f"{schedule.float64('beta')[step].item():.3g})")
+    dtype = next((v.dtype for v in arguments.values() if isinstance(v, torch.Tensor) and v.is_floating_point()),
+                 getattr(schedule, "dtype", None))
+    raise ValueError(
+        f"`{function}` overflows {dtype}{where}: the inputs are finite but the result is not; "
+        f"use dtype=torch.float64, or a schedule whose alpha_bar_t and 1 - alpha_bar_t stay representable "
+        f"(fewer steps, betas further from 0 and 1), or inputs of moderate size")
+
+
+def finite(function):
+    """Decorator: the function's result is finite, or a ValueError says why (never a silent nan/inf)."""
+    import functools
+    import inspect
+
+    signature = inspect.signature(function)
+
+    @functools.wraps(function)
+    def checked(*args, **kwargs):
+        result = function(*args, **kwargs)
+        if _non_finite(result):
+            bound = signature.bind(*args, **kwargs)
+            check_finite_result(function.__name__, result, dict(bound.arguments))
+        return result
+    return checked

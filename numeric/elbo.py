@@ -83,6 +83,7 @@ def _sigma2_tables(schedule: NoiseSchedule, variance: str) -> tuple[torch.Tensor
     return schedule.table(f"sigma2_{variance}", build), schedule.table(f"log_sigma2_{variance}", build_log)
 
 
+@v.finite
 def reverse_variance(t, schedule: NoiseSchedule, variance: str = "posterior") -> torch.Tensor:
     r"""The variance :math:`\sigma_t^2` of :math:`p_\theta(x_{t-1}|x_t)`, fixed as in Ho et al. 2020.
 
@@ -127,6 +128,7 @@ def _log_normal_interval(low: torch.Tensor, high: torch.Tensor) -> torch.Tensor:
     return log_high + _log1mexp(torch.special.log_ndtr(low) - log_high)
 
 
+@v.finite
 def discretized_gaussian_log_likelihood(x_0: torch.Tensor, delta: torch.Tensor, log_sigma2: torch.Tensor) -> torch.Tensor:
     r"""log P(x_0) under DDPM's discretized decoder, elementwise, for data in [-1, 1].
 
@@ -231,6 +233,7 @@ def _validate_bound_inputs(x_0, schedule, eps_model, noise, variance, decoder, u
     return x_0
 
 
+@v.finite
 def variational_bound(x_0: torch.Tensor, schedule: NoiseSchedule, eps_model: EpsModel,
                       noise: torch.Tensor | None = None, *, variance: str = "posterior",
                       decoder: str = "gaussian", units: str = "nats", memory_budget: int = 2**30,
@@ -321,6 +324,7 @@ def _sum_data(x: torch.Tensor) -> torch.Tensor:
     return x.flatten(2).sum(2)
 
 
+@v.finite
 def elbo_terms(trajectory: torch.Tensor, schedule: NoiseSchedule, eps_model: EpsModel, *,
                variance: str = "posterior") -> ELBOTerms:
     r"""The log-densities of the derivation on forward trajectories (Gaussian decoder).
@@ -363,34 +367,40 @@ def elbo_terms(trajectory: torch.Tensor, schedule: NoiseSchedule, eps_model: Eps
                      prior_kl(x_0, schedule).flatten(1).sum(1), denoising_kl)
 
 
+@v.finite
 def elbo_factorization(terms: ELBOTerms) -> torch.Tensor:
     r""":math:`\log p(x_T) + \sum_{t=1}^T \log p_\theta(x_{t-1}|x_t) - \sum_{t=1}^T \log q(x_t|x_{t-1})`."""
     return terms.log_prior + terms.log_p_theta.sum(0) - terms.log_q_step.sum(0)
 
 
+@v.finite
 def elbo_separation(terms: ELBOTerms) -> torch.Tensor:
     r""":math:`\log p(x_T) + \log p_\theta(x_0|x_1) + \sum_{t=2}^T \log p_\theta(x_{t-1}|x_t) - \sum_{t=1}^T \log q(x_t|x_{t-1})`."""
     return terms.log_prior + terms.log_p_theta[0] + terms.log_p_theta[1:].sum(0) - terms.log_q_step.sum(0)
 
 
+@v.finite
 def elbo_reindexing(terms: ELBOTerms) -> torch.Tensor:
     r""":math:`\log p(x_T) + \log p_\theta(x_0|x_1) - \log q(x_1|x_0) + \sum_{t=2}^T [\log p_\theta(x_{t-1}|x_t) - \log q(x_t|x_{t-1})]`."""
     return (terms.log_prior + terms.log_p_theta[0] - terms.log_q_step[0]
             + (terms.log_p_theta[1:] - terms.log_q_step[1:]).sum(0))
 
 
+@v.finite
 def elbo_bayes(terms: ELBOTerms) -> torch.Tensor:
     r"""The reindexed form with :math:`\log q(x_t|x_{t-1}) = \log q(x_{t-1}|x_t,x_0) + \log q(x_t|x_0) - \log q(x_{t-1}|x_0)` for t >= 2."""
     return (terms.log_prior + terms.log_p_theta[0] - terms.log_q_step[0]
             + (terms.log_p_theta[1:] - terms.log_q_post - terms.log_q_jump[1:] + terms.log_q_jump[:-1]).sum(0))
 
 
+@v.finite
 def elbo_telescoping(terms: ELBOTerms) -> torch.Tensor:
     r""":math:`\log p_\theta(x_0|x_1) + \log p(x_T) - \log q(x_T|x_0) + \sum_{t=2}^T [\log p_\theta(x_{t-1}|x_t) - \log q(x_{t-1}|x_t,x_0)]`."""
     return (terms.log_p_theta[0] + terms.log_prior - terms.log_q_jump[-1]
             + (terms.log_p_theta[1:] - terms.log_q_post).sum(0))
 
 
+@v.finite
 def elbo_kl_form(terms: ELBOTerms) -> torch.Tensor:
     r"""The three forces at the trajectory's x_1 and x_t (equal to the others in expectation only):
 

@@ -24,6 +24,7 @@ def _sqrt_one_minus_alpha_bar(m):
     return torch.sqrt(m["one_minus_alpha_bar"])
 
 
+@v.finite
 def forward_step_mean(x_prev: torch.Tensor, t, schedule: NoiseSchedule) -> torch.Tensor:
     r"""Mean :math:`\sqrt{\alpha_t}\,x_{t-1}` of :math:`q(x_t|x_{t-1})` (Ho et al. 2020, eq. 2).
 
@@ -37,11 +38,13 @@ def forward_step_mean(x_prev: torch.Tensor, t, schedule: NoiseSchedule) -> torch
     return gather(schedule.table("sqrt_alpha", _sqrt_alpha), t, x_prev) * x_prev
 
 
+@v.finite
 def forward_step_variance(t, schedule: NoiseSchedule) -> torch.Tensor:
     r"""Variance :math:`\beta_t` of :math:`q(x_t|x_{t-1})`, shaped like ``t``."""
     return gather(schedule.beta, v.check_timestep(t, schedule))
 
 
+@v.finite
 def forward_step_sample(x_prev: torch.Tensor, t, schedule: NoiseSchedule,
                         noise: torch.Tensor | None = None) -> torch.Tensor:
     r""":math:`x_t = \sqrt{\alpha_t}\,x_{t-1} + \sqrt{\beta_t}\,\epsilon` (one forward step)."""
@@ -51,6 +54,7 @@ def forward_step_sample(x_prev: torch.Tensor, t, schedule: NoiseSchedule,
     return mean + gather(schedule.table("sqrt_beta", _sqrt_beta), t, x_prev) * noise
 
 
+@v.finite
 def forward_jump_mean(x_0: torch.Tensor, t, schedule: NoiseSchedule) -> torch.Tensor:
     r"""Mean :math:`\sqrt{\bar\alpha_t}\,x_0` of :math:`q(x_t|x_0)` (Ho et al. 2020, eq. 4)."""
     x_0 = v.check_data("x_0", x_0, schedule)
@@ -58,11 +62,13 @@ def forward_jump_mean(x_0: torch.Tensor, t, schedule: NoiseSchedule) -> torch.Te
     return gather(schedule.table("sqrt_alpha_bar", _sqrt_alpha_bar), t, x_0) * x_0
 
 
+@v.finite
 def forward_jump_variance(t, schedule: NoiseSchedule) -> torch.Tensor:
     r"""Variance :math:`1-\bar\alpha_t` of :math:`q(x_t|x_0)`, shaped like ``t``."""
     return gather(schedule.one_minus_alpha_bar, v.check_timestep(t, schedule))
 
 
+@v.finite
 def forward_jump_sample(x_0: torch.Tensor, t, schedule: NoiseSchedule,
                         noise: torch.Tensor | None = None) -> torch.Tensor:
     r""":math:`x_t = \sqrt{\bar\alpha_t}\,x_0 + \sqrt{1-\bar\alpha_t}\,\epsilon` (Ho et al. 2020, eq. 4)."""
@@ -73,6 +79,7 @@ def forward_jump_sample(x_0: torch.Tensor, t, schedule: NoiseSchedule,
     return mean + std * noise
 
 
+@v.finite
 def forward_trajectory(x_0: torch.Tensor, schedule: NoiseSchedule, noise: torch.Tensor | None = None,
                        *, generator: torch.Generator | None = None) -> torch.Tensor:
     r"""A forward trajectory :math:`x_{0:T}` by T sequential steps of :math:`q(x_t|x_{t-1})`.

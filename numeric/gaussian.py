@@ -11,6 +11,7 @@ from . import _validation as v
 _LOG_2PI = math.log(2 * math.pi)
 
 
+@v.finite
 def gaussian_log_density(x: torch.Tensor, mean, var) -> torch.Tensor:
     r"""Elementwise log-density of :math:`\mathcal N(\text{mean}, \text{var})` at x.
 

@@ -22,6 +22,7 @@ def _ratio_term(ratio: torch.Tensor) -> torch.Tensor:
     return x - log_ratio
 
 
+@v.finite
 def gaussian_kl(mean_1, var_1, mean_2, var_2) -> torch.Tensor:
     r"""KL divergence between Gaussians, elementwise (torch/distributions/kl.py's normal-normal).
 
@@ -42,6 +43,7 @@ def gaussian_kl(mean_1, var_1, mean_2, var_2) -> torch.Tensor:
     return 0.5 * ((mean_1 - mean_2) ** 2 / var_2 + _ratio_term(var_1 / var_2))
 
 
+@v.finite
 def standard_normal_kl(mean, var) -> torch.Tensor:
     r""":math:`\mathrm{KL}(\mathcal N(\mu,\sigma^2)\|\mathcal N(0,1)) = \tfrac12(\mu^2+\sigma^2-1-\log\sigma^2)` (Kingma & Welling 2014, app. B)."""
     mean = v.check_data("mean", mean)
@@ -56,6 +58,7 @@ def _lambda_numerator(m):
     return table
 
 
+@v.finite
 def kl_eps_weight(t, schedule: NoiseSchedule, sigma2) -> torch.Tensor:
     r"""The weight :math:`\lambda_t` of :math:`\|\epsilon-\epsilon_\theta\|^2` in the denoising KL (Ho et al. 2020, eq. 12).
 
@@ -73,6 +76,7 @@ def kl_eps_weight(t, schedule: NoiseSchedule, sigma2) -> torch.Tensor:
     return numerator / (2 * sigma2)
 
 
+@v.finite
 def kl_eps_constant(t, schedule: NoiseSchedule, sigma2) -> torch.Tensor:
     r"""The eps-free part of the denoising KL per coordinate, zero iff :math:`\sigma_t^2 = \tilde\beta_t`.
 
@@ -98,6 +102,7 @@ def _prior_kl_offset(m):
     return 0.5 * torch.where(a < 0.1, series, direct)
 
 
+@v.finite
 def prior_kl(x_0: torch.Tensor, schedule: NoiseSchedule) -> torch.Tensor:
     r""":math:`\mathrm{KL}(q(x_T|x_0)\|\mathcal N(0,1))` per coordinate; sum over data dims for d dimensions.
 

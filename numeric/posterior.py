@@ -63,6 +63,7 @@ def _eps_coef(m):
     return table
 
 
+@v.finite
 def posterior_mean(x_0: torch.Tensor, x_t: torch.Tensor, t, schedule: NoiseSchedule) -> torch.Tensor:
     r"""Mean of :math:`q(x_{t-1}|x_t,x_0)` (Ho et al. 2020, eq. 7).
 
@@ -81,11 +82,13 @@ def posterior_mean(x_0: torch.Tensor, x_t: torch.Tensor, t, schedule: NoiseSched
             + gather(schedule.table("coef_xt", _coef_xt), t, x_t) * x_t)
 
 
+@v.finite
 def posterior_variance(t, schedule: NoiseSchedule) -> torch.Tensor:
     r""":math:`\tilde\beta_t = \frac{1-\bar\alpha_{t-1}}{1-\bar\alpha_t}\beta_t` (eq. 7); 0 at t = 1."""
     return gather(schedule.table("beta_tilde", _beta_tilde), v.check_timestep(t, schedule))
 
 
+@v.finite
 def posterior_log_variance(t, schedule: NoiseSchedule) -> torch.Tensor:
     r""":math:`\log\tilde\beta_t` for t in [2, T], computed in float64 from logs (no underflow).
 
@@ -96,6 +99,7 @@ def posterior_log_variance(t, schedule: NoiseSchedule) -> torch.Tensor:
     return gather(schedule.table("log_beta_tilde", _log_beta_tilde), t)
 
 
+@v.finite
 def interpolation_weights(t, schedule: NoiseSchedule) -> tuple[torch.Tensor, torch.Tensor]:
     r"""The coefficients :math:`(w_0, w_t)` of x_0 and x_t in :math:`\tilde\mu_t`."""
     t = v.check_timestep(t, schedule)
@@ -103,12 +107,14 @@ def interpolation_weights(t, schedule: NoiseSchedule) -> tuple[torch.Tensor, tor
             gather(schedule.table("coef_xt", _coef_xt), t))
 
 
+@v.finite
 def interpolation_weight_sum(t, schedule: NoiseSchedule) -> torch.Tensor:
     r""":math:`w_0 + w_t`, which equals 1 only at t = 1 (it is < 1 for every t >= 2)."""
     w_0, w_t = interpolation_weights(t, schedule)
     return w_0 + w_t
 
 
+@v.finite
 def x0_from_eps(x_t: torch.Tensor, eps: torch.Tensor, t, schedule: NoiseSchedule) -> torch.Tensor:
     r""":math:`x_0 = (x_t - \sqrt{1-\bar\alpha_t}\,\epsilon)/\sqrt{\bar\alpha_t}`, as
     :math:`x_t/\sqrt{\bar\alpha_t} - \sqrt{1/\bar\alpha_t - 1}\,\epsilon` (eq. 4 solved for x_0)."""
@@ -120,6 +126,7 @@ def x0_from_eps(x_t: torch.Tensor, eps: torch.Tensor, t, schedule: NoiseSchedule
                      t, eps) * eps)
 
 
+@v.finite
 def eps_mean(x_t: torch.Tensor, eps: torch.Tensor, t, schedule: NoiseSchedule) -> torch.Tensor:
     r"""The posterior mean in terms of the noise (Ho et al. 2020, eq. 11).
 

@@ -15,6 +15,7 @@ from .posterior import eps_mean
 from .schedule import NoiseSchedule
 
 
+@v.finite
 def ancestral_step(x_t: torch.Tensor, eps_theta: torch.Tensor, t: int, schedule: NoiseSchedule,
                    noise: torch.Tensor | None = None, *, variance: str = "posterior",
                    generator: torch.Generator | None = None) -> torch.Tensor:
@@ -41,6 +42,7 @@ def ancestral_step(x_t: torch.Tensor, eps_theta: torch.Tensor, t: int, schedule:
     return mean + reverse_variance(t, schedule, variance).sqrt() * noise
 
 
+@v.finite
 def ancestral_sample(eps_model: EpsModel, schedule: NoiseSchedule, shape: tuple[int, ...], *,
                      variance: str = "posterior", generator: torch.Generator | None = None,
                      x_T: torch.Tensor | None = None) -> torch.Tensor:

@@ -6,7 +6,7 @@ import sympy as sp
 
 from . import symbols as S
 from .forward import forward_jump_mean, forward_jump_variance
-from .gaussian import expectation, gaussian_log_density
+from .gaussian import gaussian_raw_moment, expectation, gaussian_log_density
 from .posterior import eps_mean, posterior_variance
 from .proof import Proof, all_of, prove_equal, prove_true
 
@@ -88,7 +88,14 @@ def prove_gaussian_kl() -> Proof:
         "isotropic, symbolic d: (d log(v2/v1) + d v1/v2 + ||m1-m2||^2/v2 - d)/2",
         method="linearity of the sum over coordinates, then exact reduction",
     )
-    return all_of("gaussian_kl", [scalar, diagonal, isotropic])
+    # The moment substitution itself: E[x^k] of N(m, v) against the moment generating function.
+    s = sp.Symbol("s", real=True)
+    mgf = sp.exp(m1 * s + v1 * s**2 / 2)
+    moments = all_of("raw moments", [
+        prove_equal(gaussian_raw_moment(k, m1, v1), sp.diff(mgf, s, k).subs(s, 0),
+                    f"E[x^{k}] for x ~ N(m, v) is the {k}-th derivative of exp(m s + v s^2/2) at s = 0")
+        for k in range(5)])
+    return all_of("gaussian_kl", [moments, scalar, diagonal, isotropic])
 
 
 def prove_standard_normal_kl() -> Proof:

@@ -1,5 +1,14 @@
+import os
+
 import pytest
 import torch
+from hypothesis import HealthCheck, settings
+
+# Fuzzing (hypothesis): reproducible in CI; HYPOTHESIS_PROFILE=thorough explores 20x more.
+settings.register_profile("ci", max_examples=60, deadline=None, derandomize=True, print_blob=True,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.register_profile("thorough", parent=settings.get_profile("ci"), max_examples=1200, derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 DTYPES = [torch.float32, torch.float64]
 DEVICES = [

@@ -8,7 +8,31 @@ from symbolic.proof import Status, prove_equal
 def test_gaussian_kl_is_derived_from_the_definition():
     proof = kl.prove_gaussian_kl()
     assert proof.status is Status.PROVED
-    assert len(proof.steps) == 3  # scalar, diagonal d=3, isotropic symbolic d
+    assert len(proof.steps) == 4  # raw moments, scalar, diagonal d=3, isotropic symbolic d
+    assert proof.steps[0].claim == "raw moments" and len(proof.steps[0].steps) == 5
+
+
+def test_a_wrong_raw_moment_is_refuted(monkeypatch):
+    """The moment substitution rests on E[x^k]; (j-1)!! divided instead of multiplied differs
+    first at k = 4 (E[x^4] = m^4 + 6 m^2 v + 3 v^2), which only the moment check reaches."""
+    from symbolic import gaussian
+    right = gaussian.gaussian_raw_moment
+
+    def wrong(k, mean, var):
+        return sp.Add(*[sp.binomial(k, j) * mean ** (k - j) * var ** (j // 2) / sp.factorial2(j - 1)
+                        for j in range(0, k + 1, 2)])
+    monkeypatch.setattr(kl, "gaussian_raw_moment", wrong)
+    proof = kl.prove_gaussian_kl()
+    assert proof.status is Status.REFUTED
+    assert [s.status for s in proof.steps[0].steps] == [Status.PROVED] * 4 + [Status.REFUTED]
+    assert right(4, S.mu, S.var) == S.mu**4 + 6 * S.mu**2 * S.var + 3 * S.var**2
+
+
+def test_a_log_of_a_negative_quantity_is_not_proved():
+    """log(-p) = log(p) + i pi: the difference is not real, so it is a counterexample, not 0."""
+    p = sp.exp(-S.x**2 / 2) / sp.sqrt(2 * sp.pi)
+    proof = prove_equal(sp.log(-p), -S.x**2 / 2 - sp.log(2 * sp.pi) / 2, "log of a negated density")
+    assert proof.status is Status.REFUTED and proof.counterexample["imaginary_part"] != 0
 
 
 def test_gaussian_kl_with_swapped_arguments_is_refuted():
