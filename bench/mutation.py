@@ -85,6 +85,10 @@ def _report(outcomes: list[dict], seconds: float, args) -> int:
           f"{equivalent} equivalent, {len(survived)} survived unexplained")
     print(f"kill rate (killed / non-equivalent): {killed}/{relevant} = {100 * rate:.1f}%; "
           f"{seconds:.0f} s ({seconds / max(total, 1):.2f} s per mutant, {args.jobs} process(es))")
+    killers = Counter(o["by"] or "(before any identity: the schedule or an import)" for o in outcomes if o["killed"])
+    print("\nkilled first by (the catalog runs covering identities first):")
+    for name, count in killers.most_common():
+        print(f"  {name:<24} {count}")
     for o in survived:
         print(f"SURVIVED  {o['id']}  (line {o['line']})")
     for o in stale:

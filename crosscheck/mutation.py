@@ -252,7 +252,8 @@ class _Sites:
                 for i, item in enumerate(value):
                     if isinstance(item, ast.AST):
                         idx = child_index(i) if callable(child_index) else child_index
-                        self.visit(item, path + ((field, i),), idx, node)
+                        if idx is not None:
+                            self.visit(item, path + ((field, i),), idx, node)
             elif isinstance(value, ast.AST):
                 idx = child_index(None) if callable(child_index) else child_index
                 self.visit(value, path + ((field, None),), idx, node)
@@ -263,8 +264,8 @@ class _Sites:
             return True
         if isinstance(node, ast.Call) and field == "args":
             name = _call_name(node)
-            if name == "gather":
-                return lambda i: i == 1
+            if name == "gather":        # its third argument is a shape template: not visited
+                return lambda i: True if i == 1 else (None if i >= 2 else False)
             if name in ("range", "arange") and any(isinstance(n, ast.Name) and n.id in names
                                                    for n in ast.walk(node)):
                 return True
@@ -401,9 +402,14 @@ class _Sites:
         return False
 
 
+_SOURCES: dict = {}
+
+
 def _function_tree(function) -> tuple[ast.FunctionDef, int]:
     """The function's AST (decorators removed) and the file line of its ``def``."""
-    lines, first = inspect.getsourcelines(function)
+    if function not in _SOURCES:      # read once: a run must not see the file edited under it
+        _SOURCES[function] = inspect.getsourcelines(function)
+    lines, first = _SOURCES[function]
     tree = ast.parse(textwrap.dedent("".join(lines)))
     definition = tree.body[0]
     offset = first + definition.lineno - 1 - 1      # file line = offset + node.lineno
@@ -722,4 +728,60 @@ def kill_rate(outcomes: list[Outcome]) -> tuple[int, int, float]:
 
 #: Surviving mutants shown to be equivalent: they change no value the verifier may look at
 #: (the valid domain: t = 1..T, index 0 of a table is never read, ...).  id -> why.
-EQUIVALENT: dict[str, str] = {}
+_INDEX_0 = ("writes index 0 of a paper-indexed table, which no formula reads: every timestep "
+            "is checked to lie in [1, T] (t = 0 is x_0 itself)")
+_T1_ZERO = ("sets the t = 1 entry to 0, which it already is: 1 - alpha_bar_0 = 0 makes the t = 1 "
+            "value exactly 0; index 0 (now 0/0) is never read")
+EQUIVALENT: dict[str, str] = {
+    # Index 0 of the derived tables: t = 0 is refused at every public boundary.
+    "numeric.kl:_lambda_numerator:constant:0.0->1.0": _INDEX_0,
+    "numeric.posterior:_beta_tilde:constant:0.0->1.0": _INDEX_0,
+    "numeric.posterior:_log_beta_tilde:constant:0.0->1.0": _INDEX_0,
+    "numeric.posterior:_coef_x0:constant:0.0->1.0": _INDEX_0,
+    "numeric.posterior:_coef_xt:constant:0.0->1.0": _INDEX_0,
+    "numeric.posterior:_eps_coef:constant:0.0->1.0": _INDEX_0,
+    "numeric.elbo:_log_sigma2_beta:constant:0.0->1.0": _INDEX_0,
+    "numeric.elbo:_lambda:constant:0.0->1.0": _INDEX_0,
+    "numeric.posterior:_beta_tilde:t-shift:0->1": "beta_tilde: " + _T1_ZERO,
+    "numeric.posterior:_coef_xt:t-shift:0->1": "the x_t coefficient of mu_tilde: " + _T1_ZERO,
+    "numeric.posterior:_log_beta_tilde:t-shift:0->1": (
+        "sets log beta_tilde_1 to 0, an entry never read: posterior_log_variance and "
+        "kl_eps_constant refuse t = 1, and sigma_1^2 ('posterior') is taken from t = 2"),
+    "numeric.elbo:_lambda:t-shift:0->1#1": (
+        "sets lambda_1 to 0: the bound discards the t = 1 row of the eps-form terms (t = 1 is the "
+        "decoder, computed separately), so lambda_1 is never used"),
+    # At t = 1, alpha_bar_1 = alpha_1 and 1 - alpha_bar_1 = beta_1, exactly.
+    "numeric.elbo:_log_sigma2_beta:alpha-bar:m['beta']->m['one_minus_alpha_bar']": (
+        "only log sigma_1^2 of this table is read (the decoder's variance), and 1 - alpha_bar_1 = beta_1"),
+    "numeric.elbo:variational_bound:alpha-bar:schedule.float64('beta')->schedule.float64('one_minus_alpha_bar')": (
+        "the decoder scale sqrt(beta_1/alpha_1) reads index 1 only, where 1 - alpha_bar_1 = beta_1"),
+    "numeric.elbo:variational_bound:alpha-bar:schedule.float64('alpha')->schedule.float64('alpha_bar')": (
+        "the decoder scale sqrt(beta_1/alpha_1) reads index 1 only, where alpha_bar_1 = alpha_1"),
+    # Chunking: each timestep's term depends only on its own inputs.
+    "numeric.elbo:variational_bound:add-sub:start + chunk - 1->start + chunk + 1": (
+        "chunks then overlap by two timesteps; an overlapped term is recomputed from the same x_0, "
+        "eps_t and model, so every value is unchanged (with the noise drawn inside, only which "
+        "random numbers go to which t changes, not their distribution)"),
+    # Which of two exact forms is evaluated: the same value up to rounding already present.
+    "numeric.kl:_prior_kl_offset:constant:0.1->0.2": (
+        "switches from the direct form to the series (1/2) sum_k alpha_bar^k / k at alpha_bar = 0.2 "
+        "instead of 0.1; the 30-term series truncates at 0.2^32/32 = 1e-24, relative 1e-22 of the "
+        "result: the same value to the last bit"),
+    "numeric.elbo:_log1mexp:sign:-math.log(2)->math.log(2)": (
+        "log(1 - e^x) by log1p(-e^x) instead of log(-expm1(x)) for -log 2 < x < 0: each loses "
+        "1e-16/|x| relative, the same order as the rounding of x itself (a difference of two "
+        "log-CDFs), so both give the value to the accuracy the input has"),
+    "numeric.elbo:_log_normal_interval:constant:0->1": (
+        "reflects the bin to the lower tail when low > 1 instead of low > 0; for 0 < low <= 1, "
+        "Phi(low) <= 0.84 and the unreflected form loses nothing: the reflection matters only "
+        "for low >> 1, where Phi(low) rounds to 1"),
+    # Symmetry of the noise.
+    "symbolic.forward:composed_moments:add-sub:sp.sqrt(S.alpha_bar_prev) * S.x_0 + "
+    "sp.sqrt(1 - S.alpha_bar_prev) * e1->sp.sqrt(S.alpha_bar_prev) * S.x_0 - sp.sqrt(1 - S.alpha_bar_prev) * e1": (
+        "eps and -eps have the same distribution (N(0, 1) is symmetric): the composed mean and "
+        "variance, which is all the proof reads, do not change"),
+    "symbolic.forward:composed_moments:add-sub:sp.sqrt(S.alpha_t) * x_prev + sp.sqrt(S.beta_t) * e2->"
+    "sp.sqrt(S.alpha_t) * x_prev - sp.sqrt(S.beta_t) * e2": (
+        "eps and -eps have the same distribution (N(0, 1) is symmetric): the composed mean and "
+        "variance, which is all the proof reads, do not change"),
+}

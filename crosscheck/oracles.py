@@ -224,7 +224,8 @@ def schedule_errors(schedule: NoiseSchedule, tables: dict[str, torch.Tensor] | N
             for got, ref in zip(values.tolist(), reference[name]):
                 if ref is None or ref == 0:
                     continue
-                worst = max(worst, float(abs((mpmath.mpf(got) - ref) / ref)))
+                err = float(abs((mpmath.mpf(got) - ref) / ref)) if math.isfinite(got) else math.inf
+                worst = max(worst, err)   # max(0.0, nan) would be 0.0: nan counts as inf
             errors[name] = worst
     return errors
 

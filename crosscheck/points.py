@@ -73,8 +73,8 @@ def draw(main: NoiseSchedule, n: int, *, dtype: torch.dtype, device: torch.devic
     for schedule, size in zip(schedules, sizes):
         t = torch.randint(t_min, schedule.T + 1, (size,), generator=generator)
         raw = {name: 2.0 * torch.randn(size, generator=generator, dtype=torch.float64) for name in _DATA}
-        for name in _VARIANCES:
-            raw[name] = 10 ** (4 * torch.rand(size, generator=generator, dtype=torch.float64) - 2)
+        for name in _VARIANCES:   # 1e-6 .. 1e6: variance ratios over 24 decades
+            raw[name] = 10 ** (12 * torch.rand(size, generator=generator, dtype=torch.float64) - 6)
         raw["sigma"] = raw["var"].sqrt()
         beta_t = schedule.float64("beta")[t]
         # sigma_t^2 between beta_t/10 and 3 beta_t: spans beta_tilde_t <= sigma_t^2 <= beta_t and beyond.
