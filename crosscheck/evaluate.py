@@ -68,8 +68,10 @@ class NumericResult:
 def _digits(row) -> int:
     """50 digits, plus twice the decades of the smallest input: with alpha_bar_T = 1e-175,
     -alpha_bar_T - log(1 - alpha_bar_T) = alpha_bar_T^2/2 + ... cancels 350 digits."""
-    smallest = min((abs(v) for v in row if v != 0), default=1)
-    extra = max(0, -int(mpmath.floor(mpmath.log10(smallest))))
+    smallest = min((abs(float(v)) for v in row if v), default=1.0)
+    if smallest >= 1e-8:       # most points: 50 digits leave >= 34 after any cancellation these cause
+        return REFERENCE_DIGITS
+    extra = 324 if smallest == 0.0 else -math.floor(math.log10(smallest))   # 0.0: below float range
     return min(REFERENCE_DIGITS + 2 * extra, 2000)
 
 

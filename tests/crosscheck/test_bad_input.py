@@ -287,6 +287,13 @@ API_CORPUS = [
         torch.zeros(8, 2), epochs=0), ValueError, "`epochs` must be >= 1"),
     (lambda: lab4.SimpleDiffusionTraining(lab4.create_noise_schedule(T=10)).train_simple_diffusion(
         torch.full((8, 2), math.nan), epochs=1), ValueError, "contains nan or inf"),
+    (lambda: lab3.IntractableLikelihoodDemo(latent_dim=0), ValueError, "`latent_dim` must be >= 1"),
+    (lambda: lab3.IntractableLikelihoodDemo(noise_std=-0.1), ValueError, "`noise_std` must be finite and > 0"),
+    (lambda: lab3.IntractableLikelihoodDemo(noise_std=math.inf), ValueError, "`noise_std` must be finite and > 0"),
+    (lambda: lab3.IntractableLikelihoodDemo().sample_prior(0), ValueError, "`n_samples` must be >= 1"),
+    (lambda: lab3.IntractableLikelihoodDemo().sample_prior(2.5), TypeError, "`n_samples` must be an int"),
+    (lambda: lab3.ELBOFramework(hidden_dim=0), ValueError, "`hidden_dim` must be >= 1"),
+    (lambda: lab3.ELBOFramework().fit(torch.zeros(8, 2), epochs=0), ValueError, "`epochs` must be >= 1"),
     (lambda: lab4.TractableReverseDistribution(lab4.create_noise_schedule(T=10)).optimal_reverse_mean(
         torch.zeros(3, 2), torch.zeros(3, 2), 0), ValueError, "`t` must be in [1, 10], got 0"),
 ]

@@ -95,13 +95,13 @@ def test_documented_equivalents_do_survive(by_id):
 
 
 def test_a_spread_sample_of_mutants_is_killed(mutants):
-    """100 mutants over every (layer, operator) stratum, each run as `python -m crosscheck`
+    """200 mutants over every (layer, operator) stratum, each run as `python -m crosscheck`
     runs (default schedule, points and checks) in its own process."""
     candidates = [m for m in mutants if m.id not in M.EQUIVALENT]
-    chosen = M.sample(candidates, 100, seed=2026)
+    chosen = M.sample(candidates, 200, seed=2026)
     assert {(m.layer, m.operator) for m in chosen} == {(m.layer, m.operator) for m in candidates}
     outcomes = M.run_many(chosen, jobs=2, timeout=120)
     survivors = [(o.mutant.id, o.mutant.line) for o in outcomes if not o.killed]
     assert survivors == []
     killed, relevant, rate = M.kill_rate(outcomes)
-    assert (killed, relevant, rate) == (100, 100, 1.0)
+    assert (killed, relevant, rate) == (200, 200, 1.0)
