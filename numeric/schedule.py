@@ -8,7 +8,7 @@ Glossary for reference code (0-based, array index i = paper t - 1): improved-dif
 diffusers call ``alpha_bar`` ``alphas_cumprod``, ``alpha_bar[t-1]`` ``alphas_cumprod_prev``,
 ``beta_tilde`` ``posterior_variance``; our ``alpha_bar[1:]`` is their ``alphas_cumprod``.
 
-Precision: :math:`\\log\\bar\\alpha_t = \\sum_{s\\le t}\\log(1-\\beta_s)` by ``cumsum(log1p(-beta))``
+Precision: :math:`\\log\\bar\\alpha_t = \\sum_{s\\le t}\\log(1-\\beta_s)` by a compensated cumulative sum of ``log1p(-beta)``
 and :math:`1-\\bar\\alpha_t = -\\mathrm{expm1}(\\log\\bar\\alpha_t)`, in float64; every derived
 table is computed from these float64 arrays and only then cast to the working dtype/device.
 A naive float32 ``cumprod`` loses about 3 digits of 1 - alpha_bar_t at small t.
@@ -39,7 +39,7 @@ class NoiseSchedule:
     def __init__(self, betas, *, dtype=None, device=None, name: str = "custom"):
         beta = torch.cat([torch.zeros(1, dtype=torch.float64), v.check_betas(betas)])
         log_alpha = torch.log1p(-beta)
-        log_alpha_bar = torch.cumsum(log_alpha, 0)
+        log_alpha_bar = _compensated_cumsum(log_alpha)
         self._float64: dict[str, torch.Tensor] = {
             "beta": beta,
             "alpha": 1 - beta,
@@ -149,6 +149,22 @@ class NoiseSchedule:
 
     def __repr__(self) -> str:
         return f"NoiseSchedule({self.name}, T={self.T}, dtype={self.dtype}, device={self.device})"
+
+
+def _compensated_cumsum(values: torch.Tensor) -> torch.Tensor:
+    """Prefix sums with Neumaier's compensation: each within about one rounding of the exact
+    sum, where a plain cumsum drifts by up to T roundings of the largest partial sum (at
+    T = 3000 and beta = 0.125 that put 1e-11 into 1/sqrt(alpha_bar_T))."""
+    total, compensation, out = 0.0, 0.0, []
+    for value in values.tolist():
+        step = total + value
+        if abs(total) >= abs(value):
+            compensation += (total - step) + value
+        else:
+            compensation += (value - step) + total
+        total = step
+        out.append(total + compensation)
+    return torch.tensor(out, dtype=torch.float64)
 
 
 def gather(table: torch.Tensor, t: torch.Tensor, like: torch.Tensor | None = None) -> torch.Tensor:
