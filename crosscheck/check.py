@@ -38,7 +38,12 @@ DEFAULT_TIMEOUT = 30.0
 
 @dataclass(frozen=True)
 class Target:
-    """A catalog quantity a formula can be checked against."""
+    """A catalog quantity a formula can be checked against.
+
+    ``statement`` is an equation ``name = expression`` that ``check`` reads back as printed;
+    ``lhs`` are the other names a left side may give it (any typographic variant of them is read:
+    bold, braces, decorations, arguments); ``remark`` is what the statement does not say.
+    """
 
     name: str
     expression: Callable[[], sp.Expr]
@@ -47,65 +52,115 @@ class Target:
     lhs: tuple[str, ...] = ()
     forbid: tuple[str, ...] = ()
     t_min: int = 1
+    remark: str = ""
+    pair: tuple[str, str] | None = None     # (mean target, variance target) of a normal distribution
 
-    def accepts(self, key: str) -> bool:
-        return key in self.lhs_keys()
+    def accepts(self, keys) -> bool:
+        keys = {keys} if isinstance(keys, str) else set(keys)
+        return bool(keys & self.lhs_keys())
 
     def lhs_keys(self) -> set[str]:
-        spellings = (self.name,) + self.lhs
-        return {F.lhs_key(s, F.is_latex(s)) for s in spellings}
+        return _lhs_keys(self)
+
+
+_LHS_KEYS: dict[str, frozenset] = {}
+
+
+def _lhs_keys(chosen: "Target") -> frozenset:
+    if chosen.name not in _LHS_KEYS:
+        spellings = (chosen.name, chosen.statement.split(" = ")[0]) + chosen.lhs
+        _LHS_KEYS[chosen.name] = frozenset(F.lhs_key(s) for s in spellings)
+    return _LHS_KEYS[chosen.name]
 
 
 _KL = ("KL", "D_KL", r"D_{KL}", r"D_{\mathrm{KL}}", r"\mathrm{KL}", r"\operatorname{KL}")
+_KL_QP = tuple(f"{k}(q(x_{{t-1}}|x_t,x_0)||p_theta(x_{{t-1}}|x_t))" for k in ("KL", "D_KL")) + (
+    r"D_{\mathrm{KL}}(q(x_{t-1}|x_t,x_0)\|p_\theta(x_{t-1}|x_t))",
+    r"D_{KL}(q(x_{t-1}|x_t,x_0)\|p_\theta(x_{t-1}|x_t))", r"L_{t-1}", r"\mathcal{L}_{t-1}", "L_t")
+_FORWARD_JUMP = ("q(x_t|x_0)", r"q(\mathbf{x}_t|\mathbf{x}_0)", r"q(x_t \mid x_0)")
+_FORWARD_STEP = ("q(x_t|x_{t-1})", r"q(x_t \mid x_{t-1})")
+_POSTERIOR = ("q(x_{t-1}|x_t,x_0)", r"q(x_{t-1} \mid x_t, x_0)")
 
 TARGETS: tuple[Target, ...] = (
     Target("gaussian_log_density", lambda: SG.gaussian_log_density(S.x, S.mu, S.var),
            "log N(x; mu, sigma^2) = -(x - mu)^2/(2 sigma^2) - log(2 pi sigma^2)/2", "gaussian_log_density",
-           ("log_normal", r"\log\mathcal{N}", r"\log p", "log p", r"\log\mathcal{N}(x;\mu,\sigma^2)")),
+           ("log_normal", r"\log\mathcal{N}", r"\log p", "log p", r"\log\mathcal{N}(x;\mu,\sigma^2)", "log p(x)",
+            r"\log p(x)", r"\log\mathcal{N}(x|\mu,\sigma^2)")),
     Target("gaussian_kl", lambda: SK.gaussian_kl(S.mu_1, S.var_1, S.mu_2, S.var_2),
            "KL(N(mu_1, sigma_1^2) || N(mu_2, sigma_2^2)) = log(sigma_2/sigma_1) + (sigma_1^2 + (mu_1 - mu_2)^2)"
-           "/(2 sigma_2^2) - 1/2", "gaussian_kl", _KL),
+           "/(2 sigma_2^2) - 1/2", "gaussian_kl",
+           _KL + (r"D_{\mathrm{KL}}(\mathcal{N}(\mu_1,\sigma_1^2)\|\mathcal{N}(\mu_2,\sigma_2^2))",
+                  r"D_{KL}(\mathcal{N}(\mu_1,\sigma_1^2)\|\mathcal{N}(\mu_2,\sigma_2^2))", "KL(p||q)",
+                  r"D_{KL}(p\|q)", r"D_{\mathrm{KL}}(p\|q)")),
     Target("standard_normal_kl", lambda: SK.standard_normal_kl(S.mu, S.var),
-           "KL(N(mu, sigma^2) || N(0, 1)) = (mu^2 + sigma^2 - 1 - log sigma^2)/2", "standard_normal_kl", _KL),
+           "KL(N(mu, sigma^2) || N(0, 1)) = (mu^2 + sigma^2 - 1 - log(sigma^2))/2", "standard_normal_kl",
+           _KL + (r"D_{\mathrm{KL}}(\mathcal{N}(\mu,\sigma^2)\|\mathcal{N}(0,1))",
+                  r"D_{KL}(\mathcal{N}(\mu,\sigma^2)\|\mathcal{N}(0,I))", r"-D_{KL}", r"D_{KL}(q(z|x)\|p(z))",
+                  r"D_{KL}(q_\phi(z|x)\|p_\theta(z))", r"D_{KL}(q_{\phi}(\mathbf{z}|\mathbf{x}^{(i)})||p_{\theta}(\mathbf{z}))")),
     Target("forward_step_mean", lambda: SF.forward_step_mean(S.x_prev),
-           "mean of q(x_t|x_{t-1}) = sqrt(alpha_t) x_{t-1}", "forward_step"),
-    Target("forward_step_variance", SF.forward_step_variance, "variance of q(x_t|x_{t-1}) = beta_t",
-           "forward_step"),
+           "E[x_t|x_{t-1}] = sqrt(alpha_t) x_{t-1}", "forward_step", _FORWARD_STEP,
+           remark="the mean of q(x_t|x_{t-1})", pair=("forward_step_mean", "forward_step_variance")),
+    Target("forward_step_variance", SF.forward_step_variance, "Var[x_t|x_{t-1}] = beta_t",
+           "forward_step", _FORWARD_STEP, remark="the variance of q(x_t|x_{t-1})",
+           pair=("forward_step_mean", "forward_step_variance")),
     Target("forward_jump_mean", lambda: SF.forward_jump_mean(S.x_0),
-           "mean of q(x_t|x_0) = sqrt(alpha_bar_t) x_0", "forward_jump"),
-    Target("forward_jump_variance", SF.forward_jump_variance, "variance of q(x_t|x_0) = 1 - alpha_bar_t",
-           "forward_jump"),
+           "E[x_t|x_0] = sqrt(alpha_bar_t) x_0", "forward_jump", _FORWARD_JUMP,
+           remark="the mean of q(x_t|x_0)", pair=("forward_jump_mean", "forward_jump_variance")),
+    Target("forward_jump_variance", SF.forward_jump_variance, "Var[x_t|x_0] = 1 - alpha_bar_t",
+           "forward_jump", _FORWARD_JUMP, remark="the variance of q(x_t|x_0)",
+           pair=("forward_jump_mean", "forward_jump_variance")),
+    Target("forward_sample", lambda: SF.forward_jump_mean(S.x_0) + sp.sqrt(SF.forward_jump_variance()) * S.eps,
+           "x_t = sqrt(alpha_bar_t) x_0 + sqrt(1 - alpha_bar_t) eps", "forward_jump", ("x_t", "x_noisy", "sample"),
+           forbid=("x_t",), remark="a sample of q(x_t|x_0) by the reparameterisation"),
     Target("posterior_mean", SP.posterior_mean,
            "mu_tilde_t = sqrt(alpha_bar_{t-1}) beta_t/(1 - alpha_bar_t) x_0 + sqrt(alpha_t)(1 - alpha_bar_{t-1})"
-           "/(1 - alpha_bar_t) x_t", "posterior", ("mu_tilde_t", r"\tilde\mu_t")),
+           "/(1 - alpha_bar_t) x_t", "posterior",
+           ("mu_tilde_t", r"\tilde\mu_t", r"\tilde\mu", r"\mu_q", r"\tilde{\boldsymbol{\mu}}_t", "posterior_mean",
+            "E[x_{t-1}|x_t,x_0]", r"\mu_q(x_t,x_0)") + _POSTERIOR,
+           pair=("posterior_mean", "posterior_variance")),
     Target("posterior_variance", SP.posterior_variance,
            "beta_tilde_t = (1 - alpha_bar_{t-1})/(1 - alpha_bar_t) beta_t", "posterior",
-           ("beta_tilde_t", r"\tilde\beta_t", "sigma_tilde_t^2", r"\tilde\sigma_t^2")),
+           ("beta_tilde_t", r"\tilde\beta_t", "sigma_tilde_t^2", r"\tilde\sigma_t^2", r"\sigma_q^2", r"\sigma_q^2(t)",
+            "posterior_variance", r"\tilde\beta", "Var[x_{t-1}|x_t,x_0]", r"\boldsymbol{\Sigma}_q(t)",
+            r"\Sigma_q(t)") + _POSTERIOR,
+           pair=("posterior_mean", "posterior_variance")),
     Target("posterior_log_variance", lambda: sp.log(SP.posterior_variance()),
-           "log beta_tilde_t (t >= 2; -inf at t = 1)", "posterior",
-           ("log(beta_tilde_t)", r"\log\tilde\beta_t"), t_min=2),
+           "log(beta_tilde_t) = log((1 - alpha_bar_{t-1})/(1 - alpha_bar_t) beta_t)", "posterior",
+           (r"\log\tilde\beta_t", "posterior_log_variance_clipped", "posterior_log_variance"), t_min=2,
+           remark="t >= 2; -inf at t = 1"),
     Target("x0_from_eps", SP.x0_from_eps, "x_0 = (x_t - sqrt(1 - alpha_bar_t) eps)/sqrt(alpha_bar_t)",
-           "x0_from_eps", ("x_0", r"\hat x_0", r"\hat{x}_0"), forbid=("x_0",)),
+           "x0_from_eps", ("x_0", r"\hat x_0", r"\hat{x}_0", r"\hat{\mathbf{x}}_0", r"\hat x_\theta",
+                           r"\hat{\mathbf{x}}_\theta", r"\tilde x_0", "x_start", "pred_xstart", "pred_original_sample",
+                           "x0_pred", "x_recon", "x_0_hat", "x0_hat", r"\hat{x}_0(x_t)", r"\mathbf{x}_0"),
+           forbid=("x_0",)),
     Target("eps_mean", SP.eps_mean, "mu_tilde_t = (x_t - beta_t/sqrt(1 - alpha_bar_t) eps)/sqrt(alpha_t)",
-           "eps_mean", ("mu_tilde_t", r"\tilde\mu_t", "mu_theta", r"\mu_\theta"), forbid=("x_0",)),
+           "eps_mean", ("mu_tilde_t", r"\tilde\mu_t", "mu_theta", r"\mu_\theta", r"\mu_q", r"\tilde\mu",
+                        r"\boldsymbol{\mu}_\theta", r"\tilde{\boldsymbol{\mu}}_t", "model_mean", "pred_prev_sample_mean",
+                        "posterior_mean"), forbid=("x_0",)),
     Target("kl_eps_weight", SK.kl_eps_weight,
-           "lambda_t = beta_t^2/(2 sigma_t^2 alpha_t (1 - alpha_bar_t)), the weight of (eps - eps_theta)^2",
-           "kl_eps_weight", ("lambda_t", r"\lambda_t")),
+           "lambda_t = beta_t^2/(2 sigma_t^2 alpha_t (1 - alpha_bar_t))",
+           "kl_eps_weight", ("lambda_t", r"\lambda_t", r"\gamma_t"), remark="the weight of (eps - eps_theta)^2"),
     Target("kl_eps_constant", SK.kl_eps_constant,
            "C_t = (log(sigma_t^2/beta_tilde_t) + beta_tilde_t/sigma_t^2 - 1)/2", "kl_eps_weight", ("C_t",),
            t_min=2),
     Target("denoising_kl", SK.denoising_kl,
-           "KL(q(x_{t-1}|x_t,x_0) || p_theta(x_{t-1}|x_t)) per coordinate = lambda_t (eps - eps_theta)^2 + C_t",
-           "kl_eps_weight", _KL + ("L_{t-1}", r"\mathcal{L}_{t-1}"), t_min=2),
+           "KL(q(x_{t-1}|x_t,x_0) || p_theta(x_{t-1}|x_t)) = lambda_t (eps - eps_theta)^2 + C_t",
+           "kl_eps_weight", _KL + _KL_QP, t_min=2, remark="per coordinate"),
     Target("prior_kl", SK.prior_kl,
-           "KL(q(x_T|x_0) || N(0, 1)) per coordinate = (alpha_bar_T x_0^2 - alpha_bar_T - log(1 - alpha_bar_T))/2",
-           "prior_kl", _KL + ("L_T", r"\mathcal{L}_T")),
+           "KL(q(x_T|x_0) || N(0, 1)) = (alpha_bar_T x_0^2 - alpha_bar_T - log(1 - alpha_bar_T))/2",
+           "prior_kl", _KL + ("L_T", r"\mathcal{L}_T", r"D_{KL}(q(x_T|x_0)\|p(x_T))",
+                              r"D_{\mathrm{KL}}(q(x_T|x_0)\|p(x_T))"), remark="per coordinate"),
     Target("score", SS.score, "grad_{x_t} log q(x_t|x_0) = -eps/sqrt(1 - alpha_bar_t)", "score",
-           ("s", r"\nabla\log q", "score")),
+           ("s", r"\nabla\log q", "score", r"\nabla_{x_t}\log q(x_t|x_0)", r"\nabla_{x_t}\log q(x_t)",
+            r"\nabla_{x_t}\log p(x_t)", r"\nabla\log p(x_t)", r"\nabla_x\log p(x)", r"\nabla_{x_t}\log q_t(x_t)",
+            r"\nabla_{x_t}\log p_t(x_t)", r"\nabla_{x_t}\log q(x_t|x_0)", r"\nabla\log q(x_t|x_0)",
+            r"\nabla_{x_t}\log q(x_t\mid x_0)")),
     Target("interpolation_w0", lambda: SP.interpolation_weights()[0],
-           "w_0 = sqrt(alpha_bar_{t-1}) beta_t/(1 - alpha_bar_t)", "interpolation_weights", ("w_0",)),
+           "w_0 = sqrt(alpha_bar_{t-1}) beta_t/(1 - alpha_bar_t)", "interpolation_weights",
+           ("w_0", "posterior_mean_coef1")),
     Target("interpolation_wt", lambda: SP.interpolation_weights()[1],
-           "w_t = sqrt(alpha_t)(1 - alpha_bar_{t-1})/(1 - alpha_bar_t)", "interpolation_weights", ("w_t",)),
+           "w_t = sqrt(alpha_t)(1 - alpha_bar_{t-1})/(1 - alpha_bar_t)", "interpolation_weights",
+           ("w_t", "posterior_mean_coef2")),
     Target("interpolation_weight_sum", SP.interpolation_weight_sum,
            "w_0 + w_t = 1 - (1 - sqrt(alpha_bar_{t-1}))(1 - sqrt(alpha_t))/(1 + sqrt(alpha_bar_t))",
            "interpolation_weights", ("w_0 + w_t", "w_t + w_0")),
@@ -436,6 +491,8 @@ class Verdict:
     difference: str | None = None
     hints: list[str] = field(default_factory=list)
     parsed: str = ""
+    notes: list[str] = field(default_factory=list)      # how the formula was read, beyond its symbols
+    checked: list[dict] = field(default_factory=list)   # each side decided: side, target, status
 
     @property
     def ok(self) -> bool:
@@ -445,11 +502,15 @@ class Verdict:
         return {"target": self.target, "formula": self.formula, "parsed": self.parsed, "status": self.status,
                 "ok": self.ok, "method": self.method, "seconds": round(self.seconds, 3),
                 "counterexample": self.point, "target_value": self.target_value,
-                "formula_value": self.formula_value, "difference": self.difference, "hints": self.hints}
+                "formula_value": self.formula_value, "difference": self.difference, "hints": self.hints,
+                "notes": self.notes, "checked": self.checked}
 
     def report(self) -> str:
         statement = BY_NAME[self.target].statement
         lines = [f"{self.status}: {self.target}  ({statement})", f"  your formula: {self.parsed}"]
+        lines += [f"  read: {n}" for n in self.notes]
+        if len(self.checked) > 1 or (self.checked and self.checked[0]["side"] != "the formula"):
+            lines += [f"  checked {c['side']} against {c['target']}: {c['status']}" for c in self.checked]
         if self.status == HOLDS:
             lines.append(f"  proved by {self.method} ({self.seconds:.2f} s)")
         elif self.status == DIFFERS:
@@ -465,16 +526,96 @@ class Verdict:
         return "\n".join(lines)
 
 
-def _validate_lhs(chosen: Target, key: str | None) -> None:
+def _names_of(side: F.Side) -> list[str]:
+    """The targets a side names (by its left-side key), in catalog order."""
+    return [t.name for t in TARGETS if t.accepts(side.keys)]
+
+
+def _validate_lhs(chosen: Target, key) -> None:
+    """Refuse a left side that names another quantity than ``chosen`` (or nothing known)."""
     if key is None or chosen.accepts(key):
         return
-    others = [t.name for t in TARGETS if t is not chosen and t.accepts(key)]
+    keys = {key} if isinstance(key, str) else set(key)
+    shown = sorted(keys, key=len)[-1]
+    others = [t.name for t in TARGETS if t is not chosen and t.accepts(keys)]
     if others:
-        raise F.FormulaError(f"the left side {key!r} names {others[0]}, not {chosen.name}; check it with "
+        raise F.FormulaError(f"the left side {shown!r} names {others[0]}, not {chosen.name}; check it with "
                              f"`check {others[0]} ...`, or give only the right side")
     accepted = ", ".join(sorted(chosen.lhs_keys()))
-    raise F.FormulaError(f"the left side {key!r} does not name {chosen.name}; accepted left sides: "
+    raise F.FormulaError(f"the left side {shown!r} does not name {chosen.name}; accepted left sides: "
                          f"{accepted} (or give only the right side)")
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One side of the user's formula to decide against one target."""
+
+    target: Target
+    formula: F.Formula
+    label: str                  # which side, in words, for the report
+
+
+def _stand_ins(expr: sp.Expr, reference: sp.Expr) -> tuple[sp.Expr, list[str]]:
+    """Symbols read as the quantity they stand for when the target does not use them: the model's
+    output eps_theta as the noise eps it predicts, x as the data x_0."""
+    notes, replacement = [], {}
+    used = expr.free_symbols
+    for entry in F.VOCABULARY:
+        if entry.stands_for is None or entry.symbol not in used:
+            continue
+        other = F.BY_NAME[entry.stands_for]
+        own = F.to_proof_symbols(entry.symbol).free_symbols
+        if own & reference.free_symbols or other.symbol in used:
+            continue
+        if F.to_proof_symbols(other.symbol).free_symbols & reference.free_symbols or entry.stands_for == "eps":
+            replacement[entry.symbol] = other.symbol
+            notes.append(f"{entry.name} read as {other.name}: {chosen_reason(entry.name)}")
+    return (expr.xreplace(replacement), notes) if replacement else (expr, notes)
+
+
+def chosen_reason(name: str) -> str:
+    return {"eps_theta": "the model's output stands for the noise it predicts, and this target is written "
+                         "with the noise",
+            "x": "the data, written without its index"}.get(name, "")
+
+
+def _statements(chosen: Target, parsed: F.Formula) -> tuple[list[Statement], list[str]]:
+    """The sides of ``parsed`` to decide, each against its target; names of the target are skipped."""
+    notes: list[str] = []
+    if not parsed.relations:
+        sides = [(parsed.sides[0] if parsed.sides else F.Side(parsed.text, "", parsed.expr), "the formula")]
+    else:
+        sides = [(side, f"side {i + 1} ({side.text})") for i, side in enumerate(parsed.sides)]
+    out: list[Statement] = []
+    named = False
+    for side, label in sides:
+        if chosen.accepts(side.keys) and (parsed.relations or isinstance(side.expr, sp.Symbol)):
+            named = True
+            continue
+        if parsed.relations and side.expr is None and side.normal is None:
+            _validate_lhs(chosen, side.keys)
+        if side.error:
+            raise F.FormulaError(side.error)
+        if side.normal is not None:
+            if chosen.pair is None:
+                raise F.FormulaError(f"{side.text!r} is a normal distribution; {chosen.name} is not the mean or "
+                                     "variance of one (targets that are: " + ", ".join(
+                                         t.name for t in TARGETS if t.pair) + ")")
+            _, mean, variance = side.normal
+            for part, expr in zip(chosen.pair, (mean, variance)):
+                which = "mean" if part == chosen.pair[0] else "variance"
+                out.append(Statement(BY_NAME[part], F.Formula(sp.sstr(expr), parsed.latex, expr),
+                                     f"the {which} of N(...) (side {parsed.sides.index(side) + 1})"))
+            continue
+        others = [n for n in _names_of(side) if n != chosen.name] if parsed.relations else []
+        if others and not chosen.accepts(side.keys) and isinstance(side.expr, sp.Symbol):
+            _validate_lhs(chosen, side.keys)
+        out.append(Statement(chosen, F.Formula(side.text, parsed.latex, side.expr), label))
+    if not out:
+        what = "names" if named else "gives"
+        raise F.FormulaError(f"the formula only {what} {chosen.name}; give its expression "
+                             f"(e.g. {chosen.statement})")
+    return out, notes
 
 
 def parse_formula(formula, *, latex: bool | None = None) -> F.Formula:
@@ -490,13 +631,42 @@ def check(target_name: str, formula, *, latex: bool | None = None,
           timeout: float | None = DEFAULT_TIMEOUT, hints: bool = True) -> Verdict:
     """Decide whether ``formula`` equals the catalog quantity ``target_name`` on the domain.
 
-    Raises ValueError/TypeError for bad input (unknown target or symbol, unparseable formula,
-    a left side naming another quantity); returns a :class:`Verdict` otherwise.
+    ``formula`` may be an expression, an equation ``name = expression`` or a chain
+    ``a = b = c``: every side that is not a name of the target is decided, and the verdict holds
+    only when every one does.  Raises ValueError/TypeError for bad input (unknown target or
+    symbol, unreadable formula, a left side naming another quantity); returns a
+    :class:`Verdict` otherwise.
     """
     start = time.perf_counter()
     chosen = target(target_name)
     parsed = parse_formula(formula, latex=latex)
-    _validate_lhs(chosen, parsed.lhs)
+    statements, notes = _statements(chosen, parsed)
+    notes = list(parsed.notes) + notes
+    verdicts: list[Verdict] = []
+    for statement in statements:
+        reference = statement.target.expression()
+        expr, stand_in_notes = _stand_ins(statement.formula.expr, reference)
+        notes += [n for n in stand_in_notes if n not in notes]
+        single = F.Formula(parsed.text, parsed.latex, expr)
+        remaining = None if timeout is None else max(timeout - (time.perf_counter() - start), 0.01)
+        verdict = _check_expression(statement.target, single, timeout=remaining, hints=hints, start=start)
+        verdict.checked = [{"side": statement.label, "target": statement.target.name, "status": verdict.status}]
+        verdicts.append(verdict)
+        if verdict.status != HOLDS:
+            break
+    verdict = next((v for v in verdicts if v.status != HOLDS), verdicts[-1])
+    verdict.target = chosen.name
+    verdict.checked = [c for v in verdicts for c in v.checked]
+    verdict.notes = notes
+    if len(statements) > 1 or parsed.relations:
+        verdict.parsed = "; ".join(f"{s.label}: {sp.sstr(s.formula.expr)}" for s in statements[:len(verdicts)])
+    verdict.seconds = time.perf_counter() - start
+    return verdict
+
+
+def _check_expression(chosen: Target, parsed: F.Formula, *, timeout: float | None, hints: bool,
+                      start: float) -> Verdict:
+    """The verdict on one expression (``parsed.expr``, in the user's symbols) against ``chosen``."""
     used = set(parsed.names) & set(chosen.forbid)
     if used:
         raise F.FormulaError(f"{chosen.name} expresses {', '.join(sorted(used))} through the other symbols "

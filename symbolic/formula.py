@@ -1,173 +1,120 @@
-r"""Reading a user's formula safely: plain (SymPy/Python) syntax or LaTeX, never ``eval``.
+r"""Reading a user's formula exactly: plain (code) syntax, LaTeX or Unicode, never ``eval``.
 
-A formula is untrusted input (a course may run ``check`` as an autograder), so it is never
-evaluated as Python.  ``sympify`` and a default ``parse_expr`` call ``eval``; here
+A formula is untrusted input (a course may run ``check`` as an autograder) and a verdict is
+only worth something for what the user actually wrote.  So this reader
 
-* plain syntax is parsed by :func:`ast.parse` (which only builds a tree) and the tree is walked
-  over a whitelist: numbers, the names of :data:`VOCABULARY`, ``+ - * / ** ^``, unary signs and
-  calls of the whitelisted functions (``sqrt``, ``log``, ``exp``, ...).  Attribute access,
-  subscripts, lambdas, comprehensions, strings, keywords and every other node are refused;
-* LaTeX is tokenised first: every symbol of the lecture's notation (``\bar\alpha_{t-1}``,
-  ``\overline{\alpha}_t``, ``\tilde\beta_t``, ``\epsilon_\theta``, ...) becomes one braced
-  placeholder atom, any other command or letter is refused by name, and only then does SymPy's
-  ANTLR parser (which builds SymPy objects and never evaluates Python) read the text.  Without
-  the placeholders it would read ``\bar\alpha_t`` as a conjugate or ``alpha_t*bar``.
+* never evaluates the text: it is split into tokens by hand and parsed by a small recursive
+  descent parser that builds SymPy objects directly (no ``sympify``, no ``parse_expr``, no
+  ANTLR);
+* accounts for every character: each token is either part of the expression, or one of the
+  layout marks that are removed on purpose and *reported* (equation numbers ``(11)``,
+  ``\tag{..}``, ``\label{..}``, alignment ``&`` and ``\\``, spacing ``\,`` ``\quad``, trailing
+  punctuation, a trailing ``\text{..}`` remark), or it is refused with a message naming it;
+* reads numbers exactly as written (``0.1`` is 1/10, ``1e-400`` is 10^-400) and refuses what
+  is ambiguous (``x^23`` is x²·3 in TeX) instead of guessing;
+* reads the notation of the field: decorations and bold (``\bar{\alpha}_t``, ``\mathbf{x}_t``,
+  ``\boldsymbol{\epsilon}``), the model's output as a call (``\epsilon_\theta(\mathbf{x}_t, t)``),
+  norms ``\|v\|^2`` (per coordinate), products ``\prod_{s=1}^t \alpha_s``, per-coordinate sums,
+  Unicode (``√ᾱ_t x_0``), the names of reference code (``alphas_cumprod``,
+  ``_extract_into_tensor(self.sqrt_recip_alphas_cumprod, t, x_t.shape)``), chains
+  ``a = b = c`` and definitions ``:=``, ``\coloneqq``, ``\triangleq``, ``\equiv``.
 
-Both parsers build the expression with size guards (numbers of at most 50 digits, exponents of
-at most 64 in absolute value, at most 2,000 characters), so no input can make SymPy compute a
-huge power.
-
-The result is a :class:`Formula`: the expression in the user's symbols (``beta_t``,
-``alpha_bar_t``, ...) and the same expression in the proof's independent symbols, using the
-relations :math:`\beta_t = 1-\alpha_t`, :math:`\bar\alpha_t = \alpha_t\bar\alpha_{t-1}` and
-standard deviations as square roots of positive variances.
+How anything was read beyond the literal symbols is returned as ``notes`` and shown to the user.
+The symbol table is :mod:`symbolic.vocabulary`.  Size guards: at most 2,000 characters, numbers
+of at most 50 digits, exponents |p/q| <= 64, polynomial degree <= 256, nesting <= 100 levels,
+``exp``/``log`` nested at most 3 deep.
 """
 
 from __future__ import annotations
 
-import ast
 import difflib
-import io
 import re
-import tokenize
+import unicodedata
 from dataclasses import dataclass, field
 
 import sympy as sp
 
-from . import elbo as SE
 from . import symbols as S
+from . import vocabulary as V
+from .forward import forward_jump_mean, forward_jump_variance
 from .gaussian import gaussian_log_density
-from .kl import gaussian_kl, kl_eps_constant, kl_eps_weight
-from .posterior import eps_mean, interpolation_weights, posterior_mean, posterior_variance
+from .kl import gaussian_kl
+from .vocabulary import BY_NAME, VOCABULARY, Name
 
 MAX_LENGTH = 2000       # characters of a formula
 MAX_DIGITS = 50         # digits of one number
+MAX_DECIMAL_EXPONENT = 1000   # |e| in 1e-400
 MAX_EXPONENT = 64       # |numeric exponent|
-MAX_DEPTH = 100         # nesting of the expression tree
+MAX_DEGREE = 256        # estimated polynomial degree of the whole formula
+MAX_DEPTH = 100         # nesting of brackets and operators
+MAX_FUNCTION_NESTING = 3   # exp(exp(exp(..))) is as deep as a formula may go
+
+__all__ = ["FormulaError", "Formula", "Side", "parse", "parse_plain", "parse_latex_formula", "lhs_key",
+           "to_proof_symbols", "user_symbol", "is_latex", "from_sympy", "VOCABULARY", "BY_NAME",
+           "FUNCTIONS", "plain_names", "latex_spellings", "Name"]
 
 
-@dataclass(frozen=True)
-class Name:
-    """One symbol a user may write: plain name, LaTeX spellings, and its value in proof symbols."""
-
-    name: str
-    value: sp.Expr
-    meaning: str
-    latex: tuple[str, ...] = ()
-    aliases: tuple[str, ...] = ()
-    symbol: sp.Symbol = field(default=None, compare=False)
-
-
-def _name(name, value, meaning, latex=(), aliases=(), **assumptions) -> Name:
-    assumptions = assumptions or ({"positive": True} if value.is_positive else {"real": True})
-    return Name(name, value, meaning, tuple(latex), tuple(aliases), sp.Symbol(name, **assumptions))
-
-
-#: Every symbol a formula may use.  ``latex`` lists canonical spellings (decoration, base,
-#: subscript); :func:`latex_key` maps any accepted variant (\bar\alpha_t, \bar{\alpha}_t,
-#: \bar{\alpha_t}, \overline{\alpha}_t, ...) to one of them.
-VOCABULARY: tuple[Name, ...] = (
-    _name("alpha_t", S.alpha_t, "1 - beta_t", [r"\alpha_t"]),
-    _name("alpha_bar_t", S.alpha_t * S.alpha_bar_prev, "alpha_t * alpha_bar_{t-1} = prod_{s<=t} alpha_s",
-          [r"\bar\alpha_t"], ["alpha_cumprod_t"]),
-    _name("alpha_bar_prev", S.alpha_bar_prev, "alpha_bar_{t-1} (1 at t = 1)", [r"\bar\alpha_{t-1}"],
-          ["alpha_bar_t_minus_1", "alpha_bar_tm1", "alpha_cumprod_t_minus_1", "alpha_cumprod_prev"]),
-    _name("alpha_bar_T", S.alpha_bar_T, "alpha_bar at the last step T", [r"\bar\alpha_T"]),
-    _name("beta_t", 1 - S.alpha_t, "the variance added by step t", [r"\beta_t"]),
-    _name("beta_tilde_t", posterior_variance(), "(1 - alpha_bar_{t-1})/(1 - alpha_bar_t) beta_t",
-          [r"\tilde\beta_t"], positive=True),
-    _name("sigma_tilde_t", sp.sqrt(posterior_variance()), "sqrt(beta_tilde_t)", [r"\tilde\sigma_t"],
-          positive=True),
-    _name("mu_tilde_t", posterior_mean(), "mean of q(x_{t-1}|x_t,x_0)", [r"\tilde\mu_t"]),
-    _name("mu_theta", eps_mean(S.eps_theta), "mean of p_theta(x_{t-1}|x_t), eps form", [r"\mu_\theta"]),
-    _name("lambda_t", kl_eps_weight(), "weight of (eps - eps_theta)^2 in the denoising KL", [r"\lambda_t"],
-          positive=True),
-    _name("C_t", kl_eps_constant(), "eps-free part of the denoising KL", ["C_t"]),
-    _name("w_0", interpolation_weights()[0], "coefficient of x_0 in mu_tilde_t", ["w_0"], positive=True),
-    _name("w_t", interpolation_weights()[1], "coefficient of x_t in mu_tilde_t", ["w_t"], real=True),
-    _name("sigma_t", sp.sqrt(S.sigma2_t), "standard deviation of p_theta(x_{t-1}|x_t)", [r"\sigma_t"],
-          positive=True),
-    _name("sigma2_t", S.sigma2_t, "variance sigma_t^2 of p_theta(x_{t-1}|x_t)"),
-    _name("x_0", S.x_0, "the data", ["x_0"]),
-    _name("x_t", S.x_t, "the noisy sample at step t", ["x_t"]),
-    _name("x_prev", S.x_prev, "the sample at step t-1", ["x_{t-1}"], ["x_tm1", "x_t_minus_1"]),
-    _name("eps", S.eps, "the noise, N(0, 1)", [r"\epsilon", r"\epsilon_t"], ["epsilon"]),
-    _name("eps_theta", S.eps_theta, "the model's noise prediction", [r"\epsilon_\theta"], ["epsilon_theta"]),
-    _name("mu", S.mu, "a mean", [r"\mu"]),
-    _name("sigma", sp.sqrt(S.var), "a standard deviation", [r"\sigma"], positive=True),
-    _name("var", S.var, "a variance"),
-    _name("mu_1", S.mu_1, "mean of the KL's first argument", [r"\mu_1"]),
-    _name("mu_2", S.mu_2, "mean of the KL's second argument", [r"\mu_2"]),
-    _name("sigma_1", sp.sqrt(S.var_1), "standard deviation of the KL's first argument", [r"\sigma_1"],
-          positive=True),
-    _name("sigma_2", sp.sqrt(S.var_2), "standard deviation of the KL's second argument", [r"\sigma_2"],
-          positive=True),
-    _name("var_1", S.var_1, "variance of the KL's first argument"),
-    _name("var_2", S.var_2, "variance of the KL's second argument"),
-    _name("x", S.x, "a point", ["x"]),
-    _name("d", S.d, "the data dimension", ["d"], integer=True, positive=True),
-    _name("t", SE.t, "the timestep", ["t"], integer=True, positive=True),
-    _name("T", SE.T, "the number of steps", ["T"], integer=True, positive=True),
-    _name("pi", sp.pi, "3.14159...", [r"\pi"], positive=True),
-    _name("I", sp.Integer(1), "the identity matrix (per coordinate: 1)", ["I"]),
-    _name("e", sp.E, "Euler's number, exp(1)", ["e"], positive=True),
-)
-
-BY_NAME: dict[str, Name] = {n.name: n for n in VOCABULARY} | {a: n for n in VOCABULARY for a in n.aliases}
+class FormulaError(ValueError):
+    """A formula that cannot be read: the message names the offending part."""
 
 
 def plain_names() -> list[str]:
     return [n.name for n in VOCABULARY]
 
 
-# ---------------------------------------------------------------------------------------------
-# Functions a formula may call.
-
-def _log(*args):
-    if len(args) == 2:
-        return sp.log(args[0]) / sp.log(args[1])
-    return sp.log(args[0])
+def latex_spellings() -> list[str]:
+    return [s for n in VOCABULARY for s in n.latex]
 
 
-#: name -> (SymPy builder, allowed argument counts, description)
-FUNCTIONS: dict[str, tuple] = {
-    "sqrt": (sp.sqrt, (1,), "square root"),
-    "log": (_log, (1, 2), "natural logarithm (log(x, b): base b)"),
-    "ln": (sp.log, (1,), "natural logarithm"),
-    "exp": (sp.exp, (1,), "exponential"),
-    "abs": (sp.Abs, (1,), "absolute value"),
-    "log_normal": (gaussian_log_density, (3,), "log N(x; mean, variance)"),
-    "kl_normal": (gaussian_kl, (4,), "KL(N(mean_1, var_1) || N(mean_2, var_2))"),
-}
-# A formula copied from torch/numpy code may say torch.sqrt(...): these prefixes are read as
-# names of the whitelisted functions (nothing is imported or called).
-_MODULES = ("torch", "math", "np", "numpy")
-
-
-class FormulaError(ValueError):
-    """A formula that cannot be read: the message names the offending token."""
+def user_symbol(name: str) -> sp.Symbol:
+    return BY_NAME[name].symbol
 
 
 # ---------------------------------------------------------------------------------------------
-# Guarded construction (shared by both parsers).
+# Guarded construction: exact numbers, bounded powers.
 
 def _number(text: str) -> sp.Rational:
-    digits = re.sub(r"[^0-9]", "", text.split("e")[0].split("E")[0])
+    mantissa, _, exponent = text.lower().partition("e")
+    digits = re.sub(r"[^0-9]", "", mantissa).lstrip("0")
     if len(digits) > MAX_DIGITS:
         raise FormulaError(f"the number {text[:20]}... has more than {MAX_DIGITS} digits")
+    if exponent and abs(int(exponent)) > MAX_DECIMAL_EXPONENT:
+        raise FormulaError(f"the number {text!r} is out of range; decimal exponents are limited to "
+                           f"|e| <= {MAX_DECIMAL_EXPONENT}")
     try:
-        return sp.Rational(text)
+        return sp.Rational(text)           # exact: '0.1' is 1/10, '1e-400' is 10**-400
     except (TypeError, ValueError):
         raise FormulaError(f"cannot read the number {text!r}") from None
 
 
 def _check_size(value: sp.Expr) -> sp.Expr:
+    if value.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+        raise FormulaError("the formula divides by zero or is infinite (it contains "
+                           f"{sp.sstr(next(a for a in (sp.zoo, sp.nan, sp.oo, -sp.oo) if value.has(a)))})")
     if value.is_Rational and max(abs(int(value.p)), int(value.q)).bit_length() > 4 * 3322:
         raise FormulaError("a number in the formula is too large (over 4,000 digits)")
     return value
 
 
+def _degree(expr: sp.Expr, memo: dict) -> int:
+    """An upper bound of the polynomial degree SymPy may reach when it expands ``expr``."""
+    if expr in memo:
+        return memo[expr]
+    if expr.is_Atom:
+        value = 1 if expr.free_symbols else 0
+    elif isinstance(expr, sp.Pow) and expr.exp.is_Number:
+        value = _degree(expr.base, memo) * int(abs(sp.ceiling(expr.exp)))
+    elif isinstance(expr, sp.Mul):
+        value = sum(_degree(a, memo) for a in expr.args)
+    else:
+        value = max((_degree(a, memo) for a in expr.args), default=0)
+    memo[expr] = value
+    return value
+
+
 def _power(base: sp.Expr, exponent: sp.Expr) -> sp.Expr:
+    if base == 0 and (exponent.is_nonpositive or exponent.is_zero):
+        raise FormulaError(f"0^{sp.sstr(exponent)} is undefined")
     if exponent.is_Number:
         if abs(exponent) > MAX_EXPONENT or (exponent.is_Rational and exponent.q > MAX_EXPONENT):
             raise FormulaError(f"the exponent {exponent} is out of range; exponents are limited to "
@@ -176,346 +123,1212 @@ def _power(base: sp.Expr, exponent: sp.Expr) -> sp.Expr:
             bits = max(abs(int(base.p)), int(base.q)).bit_length() * abs(int(exponent))
             if bits > 4 * 3322:
                 raise FormulaError("a power in the formula is too large (over 4,000 digits)")
-    return _check_size(sp.Pow(base, exponent))
+    result = _check_size(sp.Pow(base, exponent))
+    if _degree(result, {}) > MAX_DEGREE:
+        raise FormulaError(f"the formula's degree is over {MAX_DEGREE} (a power of a power such as "
+                           f"{sp.sstr(result)[:40]}); write it out or simplify it first")
+    return result
+
+
+def _divide(numerator: sp.Expr, denominator: sp.Expr) -> sp.Expr:
+    if denominator == 0:
+        raise FormulaError("the formula divides by zero")
+    return _check_size(numerator * _power(denominator, sp.Integer(-1)))
+
+
+def _log(argument: sp.Expr, base: sp.Expr | None = None) -> sp.Expr:
+    if argument == 0 or base == 0 or base == 1:
+        raise FormulaError(f"log({sp.sstr(argument)}{'' if base is None else ', ' + sp.sstr(base)}) "
+                           "is undefined")
+    value = sp.log(argument) if base is None else sp.log(argument) / sp.log(base)
+    return _check_size(value)
+
+
+def _sqrt(argument: sp.Expr, index: sp.Expr = sp.Integer(2)) -> sp.Expr:
+    return _power(argument, 1 / index)
+
+
+def _nesting(expr: sp.Expr) -> int:
+    if isinstance(expr, (sp.exp, sp.log)):
+        return 1 + max((_nesting(a) for a in expr.args), default=0)
+    if isinstance(expr, sp.Pow) and expr.base == sp.E:
+        return 1 + _nesting(expr.exp)
+    return max((_nesting(a) for a in expr.args), default=0)
+
+
+def _guard_function(value: sp.Expr) -> sp.Expr:
+    if _nesting(value) > MAX_FUNCTION_NESTING:
+        raise FormulaError(f"exp/log are nested more than {MAX_FUNCTION_NESTING} deep in "
+                           f"{sp.sstr(value)[:60]!r}")
+    return _check_size(value)
+
+
+#: Functions of plain syntax: name -> (builder, argument counts, description).
+FUNCTIONS: dict[str, tuple] = {
+    "sqrt": (lambda a: _sqrt(a), (1,), "square root"),
+    "log": (lambda a, b=None: _log(a, b), (1, 2), "natural logarithm (log(x, b): base b)"),
+    "ln": (lambda a: _log(a), (1,), "natural logarithm"),
+    "exp": (lambda a: sp.exp(a), (1,), "exponential"),
+    "abs": (lambda a: sp.Abs(a), (1,), "absolute value"),
+    "log1p": (lambda a: _log(1 + a), (1,), "log(1 + x)"),
+    "expm1": (lambda a: sp.exp(a) - 1, (1,), "exp(x) - 1"),
+    "rsqrt": (lambda a: _divide(sp.Integer(1), _sqrt(a)), (1,), "1/sqrt(x)"),
+    "square": (lambda a: _power(a, sp.Integer(2)), (1,), "x^2"),
+    "pow": (lambda a, b: _power(a, b), (2,), "pow(x, p) = x^p"),
+    "log_normal": (gaussian_log_density, (3,), "log N(x; mean, variance)"),
+    "kl_normal": (gaussian_kl, (4,), "KL(N(mean_1, var_1) || N(mean_2, var_2))"),
+}
+#: Methods of tensors copied from code: (x).sqrt() ...
+METHODS = ("sqrt", "log", "exp", "rsqrt", "log1p", "expm1", "square", "abs")
 
 
 # ---------------------------------------------------------------------------------------------
-# Plain syntax: Python's ast over a whitelist.
+# Tokens.
 
-def _tokens(text: str) -> list[tokenize.TokenInfo]:
-    try:
-        return [tok for tok in tokenize.generate_tokens(io.StringIO(text).readline)
-                if tok.type not in (tokenize.NEWLINE, tokenize.NL, tokenize.ENDMARKER, tokenize.INDENT,
-                                    tokenize.DEDENT)]
-    except (tokenize.TokenError, IndentationError, SyntaxError) as err:
-        reason = err.args[0] if err.args else str(err)
-        if "EOF" in reason:
-            reason = "unbalanced parentheses"
-        raise FormulaError(f"cannot parse {text!r}: {reason}") from None
+@dataclass(frozen=True)
+class Tok:
+    kind: str        # num, name (plain identifier), letter (LaTeX), cmd (LaTeX command), op, end
+    text: str
+    pos: int
+    space: bool = False   # whitespace or a spacing command before it
 
 
-def _implicit_products(text: str) -> str:
-    """'2 alpha_t' -> '2*alpha_t', '(a)(b)' -> '(a)*(b)', 'a^2' -> 'a**2' (tokens only, no eval)."""
+_GREEK = ("alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi "
+          "pi varpi rho varrho sigma varsigma tau upsilon phi varphi chi psi omega Gamma Delta Theta "
+          "Lambda Xi Pi Sigma Upsilon Phi Psi Omega").split()
+_GREEK_ASCII = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "eps", "ϵ": "eps", "θ": "theta",
+                "λ": "lambda", "μ": "mu", "π": "pi", "σ": "sigma", "τ": "tau", "ᾱ": "alpha_bar"}
+_PLAIN_UNICODE = {"−", "–", "∇", "∑", "∏", "∞", "ℕ", "𝒩", "𝔼", "≈", "≤", "≥", "≠", "∣"}
+_SPACING = {",", ";", ":", "!", " ", "quad", "qquad", "thinspace", "medspace", "thickspace", "enspace",
+            "negthinspace", "displaystyle", "textstyle", "scriptstyle", "nonumber", "notag", "hfill"}
+_SIZING = {"left", "right", "middle", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr",
+           "biggl", "biggr", "Biggl", "Biggr", "bigm", "Bigm"}
+_DECORATIONS = {"bar": "bar", "overline": "bar", "tilde": "tilde", "widetilde": "tilde", "hat": "hat",
+                "widehat": "hat"}
+_WRAPPERS = {"mathbf", "boldsymbol", "bm", "mathit", "mathrm", "mathsf", "textbf", "mathbb", "pmb",
+             "mathnormal", "operatorname", "text", "textrm", "textit", "mathcal", "vec"}
+_BAR_CMDS = {"lVert": "‖", "rVert": "‖", "Vert": "‖", "lvert": "|", "rvert": "|", "vert": "|", "mid": "|"}
+_DELIMITER_CMDS = {"lVert": "‖", "rVert": "‖", "Vert": "‖", "|": "‖", "lvert": "|", "rvert": "|",
+                   "vert": "|", "{": "{", "}": "}", "langle": "<", "rangle": ">", "lbrace": "{",
+                   "rbrace": "}", "lbrack": "[", "rbrack": "]"}
+_RELATIONS = {"=": "=", ":=": ":=", "coloneqq": ":=", "triangleq": ":=", "equiv": ":=", "eqqcolon": ":=",
+              "doteq": ":=", "stackrel": "=", "overset": "="}
+_COMPARISONS = {"<", ">", "<=", ">=", "==", "!=", "le", "leq", "ge", "geq", "ne", "neq", "approx",
+                "propto", "sim", "simeq", "cong", "ll", "gg", "leqslant", "geqslant", "lesssim", "gtrsim"}
+
+
+def _translate_unicode(text: str, latex: bool) -> str:
+    """Unicode of course sheets into the reader's spelling (LaTeX commands, or ASCII names)."""
+    text = unicodedata.normalize("NFC", text)
     out: list[str] = []
-    previous = None
-    for tok in _tokens(text):
-        string = "**" if tok.type == tokenize.OP and tok.string == "^" else tok.string
-        if tok.type == tokenize.ERRORTOKEN and string.strip():
-            raise FormulaError(f"unexpected character {string!r} in {text!r}")
-        if previous is not None:
-            left_ends = previous.type in (tokenize.NUMBER, tokenize.NAME) or previous.string == ")"
-            right_starts = tok.type in (tokenize.NUMBER, tokenize.NAME) or string == "("
-            is_call = previous.type == tokenize.NAME and string == "(" and (
-                previous.string in FUNCTIONS or (len(out) >= 2 and out[-2] == "."))
-            keyword = previous.string in _KEYWORDS or tok.string in _KEYWORDS
-            if left_ends and right_starts and not is_call and not keyword and previous.string != ".":
-                out.append("*")
-        if string.strip():
-            out.append(string)
-            previous = tok
-    return " ".join(out)
+    for ch in text:
+        if ch in V.COMBINING:
+            if not out or not out[-1].strip():
+                raise FormulaError(f"the combining mark U+{ord(ch):04X} follows no letter")
+            decoration = V.COMBINING[ch]
+            out[-1] = (rf"\{decoration}{{{out[-1].strip()}}}" if latex else
+                       f"{out[-1]}_{decoration}")
+        elif ch in V.SUPERSCRIPTS:
+            out.append(f"^{{{V.SUPERSCRIPTS[ch]}}}" if latex else f"^{V.SUPERSCRIPTS[ch]}")
+        elif ch in V.SUBSCRIPTS:
+            out.append(f"_{{{V.SUBSCRIPTS[ch]}}}" if latex else f"_{V.SUBSCRIPTS[ch]}")
+        elif not latex and ch in _GREEK_ASCII:
+            out.append(_GREEK_ASCII[ch])
+        elif ch in V.UNICODE and (latex or ch in _PLAIN_UNICODE):
+            mapped = V.UNICODE[ch]
+            if latex or mapped.startswith("\\"):
+                out.append(f"{mapped} " if mapped.startswith("\\") else mapped)
+                if mapped == r"\bar\alpha":
+                    out[-1] = r"\bar{\alpha} "
+            else:
+                out.append(mapped)
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
-_KEYWORDS = frozenset(__import__("keyword").kwlist)
-
-
-def _plain_symbol(name: str) -> sp.Symbol:
-    entry = BY_NAME.get(name)
-    if entry is None:
-        raise FormulaError(_unknown_message(name, plain_names()))
-    return entry.symbol
-
-
-def _unknown_message(token: str, accepted: list[str]) -> str:
-    close = difflib.get_close_matches(token, accepted, n=3)
-    hint = f" (did you mean {', '.join(close)}?)" if close else ""
-    return f"unknown symbol {token!r}{hint}; accepted symbols: {', '.join(accepted)}"
-
-
-_BINARY = {ast.Add: sp.Add, ast.Sub: lambda a, b: a - b, ast.Mult: sp.Mul,
-           ast.Div: lambda a, b: a / b, ast.Pow: _power}
-
-
-def _from_ast(node: ast.AST, depth: int = 0) -> sp.Expr:
-    if depth > MAX_DEPTH:
-        raise FormulaError(f"the formula is nested more than {MAX_DEPTH} levels deep")
-    if isinstance(node, ast.Expression):
-        return _from_ast(node.body, depth + 1)
-    if isinstance(node, ast.Constant):
-        if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
-            raise FormulaError(f"{node.value!r} is not allowed in a formula; only numbers and symbols")
-        return _number(repr(node.value))
-    if isinstance(node, ast.Name):
-        return _plain_symbol(node.id)
-    if isinstance(node, ast.BinOp):
-        builder = _BINARY.get(type(node.op))
-        if builder is None:
-            raise FormulaError(f"the operator {_op_text(node.op)!r} is not allowed; use + - * / ** ^")
-        return _check_size(builder(_from_ast(node.left, depth + 1), _from_ast(node.right, depth + 1)))
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-        value = _from_ast(node.operand, depth + 1)
-        return -value if isinstance(node.op, ast.USub) else value
-    if isinstance(node, ast.Call):
-        name = _function_name(node.func)
-        if node.keywords:
-            raise FormulaError(f"{name}(): keyword arguments are not allowed")
-        builder, counts, _ = FUNCTIONS[name]
-        if len(node.args) not in counts or any(isinstance(a, ast.Starred) for a in node.args):
-            raise FormulaError(f"{name}() takes {' or '.join(map(str, counts))} argument(s), "
-                               f"got {len(node.args)}")
-        return _check_size(builder(*[_from_ast(a, depth + 1) for a in node.args]))
-    raise FormulaError(f"{_node_text(node)} is not allowed in a formula; only numbers, symbols, "
-                       f"+ - * / ** and the functions {', '.join(FUNCTIONS)}")
-
-
-def _function_name(func: ast.AST) -> str:
-    if isinstance(func, ast.Name) and func.id in FUNCTIONS:
-        return func.id
-    if (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
-            and func.value.id in _MODULES and func.attr in FUNCTIONS):
-        return func.attr
-    shown = ast.unparse(func) if isinstance(func, ast.AST) else str(func)
-    raise FormulaError(f"calling {shown!r} is not allowed; functions: {', '.join(FUNCTIONS)}")
-
-
-def _op_text(op: ast.AST) -> str:
-    return {ast.FloorDiv: "//", ast.Mod: "%", ast.MatMult: "@", ast.BitXor: "^", ast.BitAnd: "&",
-            ast.BitOr: "|", ast.LShift: "<<", ast.RShift: ">>"}.get(type(op), type(op).__name__)
-
-
-def _node_text(node: ast.AST) -> str:
-    kinds = {ast.Attribute: "attribute access", ast.Lambda: "lambda", ast.Subscript: "subscripting",
-             ast.Compare: "a comparison", ast.BoolOp: "and/or", ast.IfExp: "if/else",
-             ast.NamedExpr: "the := operator", ast.Starred: "*args"}
-    kind = next((v for k, v in kinds.items() if isinstance(node, k)), type(node).__name__)
-    try:
-        return f"{kind} ({ast.unparse(node)[:60]!r})"
-    except Exception:  # pragma: no cover - unparse of an odd node
-        return kind
-
-
-def parse_plain(text: str) -> sp.Expr:
-    """A plain-syntax formula (SymPy/Python spelling, ``^`` allowed) in the user's symbols."""
-    _check_length(text)
-    source = _implicit_products(text)
-    try:
-        tree = ast.parse(source, mode="eval")
-    except SyntaxError as err:
-        raise FormulaError(f"cannot parse {text!r}: {err.msg}") from None
-    except (RecursionError, MemoryError, ValueError):
-        raise FormulaError(f"cannot parse {text!r}: nested too deeply") from None
-    try:
-        return _from_ast(tree)
-    except RecursionError:
-        raise FormulaError(f"the formula is nested more than {MAX_DEPTH} levels deep") from None
-
-
-def _check_length(text: str) -> None:
-    if not isinstance(text, str):
-        raise TypeError(f"formula must be a str, got {type(text).__name__}")
-    if len(text) > MAX_LENGTH:
-        raise FormulaError(f"the formula has {len(text):,} characters; the limit is {MAX_LENGTH:,}")
-    if not text.strip():
-        raise FormulaError("the formula is empty")
-
-
-# ---------------------------------------------------------------------------------------------
-# LaTeX: placeholders for the notation, then SymPy's ANTLR parser.
-
-_DECORATIONS = {"bar": "bar", "overline": "bar", "tilde": "tilde", "widetilde": "tilde",
-                "hat": "hat", "widehat": "hat"}
-_GREEK = {"alpha", "beta", "sigma", "mu", "epsilon", "varepsilon", "lambda", "theta", "pi"}
-# Commands the ANTLR grammar reads itself.
-_STRUCTURE = {"frac", "sqrt", "log", "ln", "exp", "cdot", "times"}
-_DROP = {"left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "biggl",
-         "biggr", "Biggl", "Biggr", "displaystyle", "textstyle"}
-_UNWRAP = re.compile(r"\\(?:mathbf|boldsymbol|bm|mathit|mathrm|mathbb)\s*\{([^{}]*)\}")
-_SPACES = re.compile(r"\\[,;:! ]|~|\\q?quad(?![a-zA-Z])")
-
-
-def latex_key(decoration: str, base: str, subscript: str) -> str:
-    """Canonical spelling of one symbol: ('bar', 'alpha', 't-1') -> '\\bar\\alpha_{t-1}'."""
-    base = "epsilon" if base == "varepsilon" else base
-    head = f"\\{base}" if base in _GREEK else base
-    if decoration:
-        head = f"\\{decoration}{head}"
-    sub = subscript.replace(" ", "").replace("{", "").replace("}", "")
-    sub = "\\theta" if sub in ("\\theta", "theta") else sub
-    if not sub:
-        return head
-    return f"{head}_{{{sub}}}" if len(sub) > 1 and not sub.startswith("\\") else f"{head}_{sub}"
-
-
-def _canonical(spelling: str) -> str:
-    match = _SYMBOL.match(spelling)
-    assert match and match.end() == len(spelling), spelling
-    return _key_of(match)
-
-
-_SYMBOL = re.compile(
-    r"(?:\\(?P<dec>bar|overline|tilde|widetilde|hat|widehat)(?![a-zA-Z])\s*)?"
-    r"(?P<open>\{\s*)?"
-    r"(?:\\(?P<greek>alpha|beta|sigma|mu|varepsilon|epsilon|lambda|pi)(?![a-zA-Z])|(?P<letter>[a-zA-Z]))\s*"
-    r"(?:_\s*(?P<inner>\{[^{}]*\}|\\theta(?![a-zA-Z])|[0-9a-zA-Z]))?\s*"
-    r"(?(open)\}\s*)"
-    r"(?:_\s*(?P<sub>\{[^{}]*\}|\\theta(?![a-zA-Z])|[0-9a-zA-Z]))?"
-)
-
-
-def _key_of(match: re.Match) -> str:
-    decoration = _DECORATIONS.get(match.group("dec") or "", "")
-    base = match.group("greek") or match.group("letter")
-    if match.group("inner") and match.group("sub"):
-        raise FormulaError(f"{match.group(0).strip()!r} has two subscripts")
-    subscript = (match.group("inner") or match.group("sub") or "").strip()
-    if subscript.startswith("{"):
-        subscript = subscript[1:-1]
-    return latex_key(decoration, base, subscript)
-
-
-_LATEX_NAMES: dict[str, Name] = {_canonical(s): n for n in VOCABULARY for s in n.latex}
-
-
-def latex_spellings() -> list[str]:
-    return [s for n in VOCABULARY for s in n.latex]
-
-
-def _normalise_latex(text: str) -> str:
-    text = text.strip().strip("$").strip()
-    for opening, closing in ((r"\[", r"\]"), (r"\(", r"\)")):
-        if text.startswith(opening) and text.endswith(closing):
-            text = text[2:-2]
-    text = _SPACES.sub(" ", text)
-    text = _UNWRAP.sub(r"\1", text)
-    text = re.sub(r"\\[dt]frac(?![a-zA-Z])", r"\\frac", text)
-    # \frac12 and \sqrt2: single-digit arguments braced, so numbers can become placeholders
-    text = re.sub(r"\\frac\s*(\d)\s*(\d)", r"\\frac{\1}{\2}", text)
-    text = re.sub(r"\\(frac|sqrt)\s*(\d)", r"\\\1{\2}", text)
-    # \sigma^2_t -> \sigma_t^2 (the subscript belongs to the symbol, the square to the power)
-    text = re.sub(r"(\\[a-zA-Z]+|[a-zA-Z])\^(\{[^{}]*\}|[0-9])_(\{[^{}]*\}|\\theta|[0-9a-zA-Z])", r"\1_\3^\2", text)
-    return text
-
-
-def _token(n: int) -> tuple[str, str]:
-    r"""Placeholder n as (LaTeX, symbol name): \mathit{Qab...}, letters only -- a digit anywhere
-    (even a subscript Q_{1}) would make the ANTLR converter call sympify, i.e. eval, on it."""
-    letters = ""
-    n += 1
-    while n:
-        n, r = divmod(n - 1, 26)
-        letters = chr(ord("a") + r) + letters
-    return f" {{\\mathit{{Q{letters}}}}} ", f"Q{letters}"
-
-
-def _placeholders(text: str, *, lhs: bool = False) -> tuple[str, dict[str, sp.Expr]]:
-    """Replace every symbol by a braced placeholder; refuse unknown commands and letters."""
-    out: list[str] = []
-    table: dict[str, sp.Expr] = {}
-    i = 0
-    while i < len(text):
-        match = _SYMBOL.match(text, i)
-        command = re.match(r"\\([a-zA-Z]+)", text[i:])
-        if match and (match.group("greek") or match.group("letter") or match.group("dec")) and not (
-                command and command.group(1) in _STRUCTURE | _DROP):
-            if match.group("dec") and not (match.group("greek") or match.group("letter")):
-                raise FormulaError(f"\\{match.group('dec')} must decorate a symbol, as in \\bar\\alpha_t")
-            key = _key_of(match)
-            entry = _LATEX_NAMES.get(key)
-            if entry is None:
-                raise FormulaError(_unknown_message(match.group(0).strip(), latex_spellings())
-                                   .replace("unknown symbol", "unknown LaTeX symbol"))
-            latex, name = _token(len(table))
-            table[name] = entry.symbol
-            out.append(latex)
-            i = match.end()
+def _lex_latex(text: str) -> list[Tok]:
+    toks: list[Tok] = []
+    i, space = 0, False
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        if ch in " \t\r\n~&":
+            space, i = True, i + 1
             continue
-        if command:
-            name = command.group(1)
-            if name in _DROP:
-                i += len(command.group(0))
+        if ch == "\\":
+            m = re.match(r"\\([a-zA-Z]+)", text[i:])
+            if m:
+                name = m.group(1)
+                i += len(m.group(0))
+                if name in _SPACING:
+                    space = True
+                    continue
+                if name in _BAR_CMDS:
+                    toks.append(Tok("op", _BAR_CMDS[name], i - len(m.group(0)), space))
+                    space = False
+                    continue
+                toks.append(Tok("cmd", name, i - len(m.group(0)), space))
+                space = False
                 continue
-            if name not in _STRUCTURE:
-                raise FormulaError(f"unknown LaTeX command \\{name}; accepted commands: "
-                                   + ", ".join(f"\\{c}" for c in sorted(_STRUCTURE)) + ", \\left, \\right, "
-                                   "and the symbols " + ", ".join(latex_spellings()))
-            out.append(command.group(0) + " ")
-            i += len(command.group(0))
+            if i + 1 >= n:
+                raise FormulaError("a lone backslash ends the formula")
+            nxt = text[i + 1]
+            if nxt in ",;:! ":
+                space, i = True, i + 2
+                continue
+            if nxt == "\\":        # a line break of an align: layout only
+                space, i = True, i + 2
+                continue
+            if nxt in "|{}":
+                toks.append(Tok("op", "‖" if nxt == "|" else nxt, i, space))
+                space, i = False, i + 2
+                continue
+            raise FormulaError(f"unexpected {text[i:i + 2]!r} at position {i + 1}")
+        m = re.match(r"\d+(?:\.\d+)?|\.\d+", text[i:])
+        if m:
+            toks.append(Tok("num", m.group(0), i, space))
+            space, i = False, i + len(m.group(0))
             continue
-        if text[i] == "\\":
-            raise FormulaError(f"unexpected {text[i:i + 2]!r} in {text!r}")
-        number = re.match(r"\d+(?:\.\d*)?|\.\d+", text[i:])
-        if number:   # numbers too become placeholders: the ANTLR parser would sympify them
-            latex, name = _token(len(table))
-            table[name] = _number(number.group(0))
-            out.append(latex)
-            i += len(number.group(0))
+        if ch.isascii() and ch.isalpha():
+            toks.append(Tok("letter", ch, i, space))
+            space, i = False, i + 1
             continue
-        out.append(text[i])
+        two = text[i:i + 2]
+        if two in (":=", "<=", ">=", "==", "!="):
+            toks.append(Tok("op", two, i, space))
+            space, i = False, i + 2
+            continue
+        if ch in "+-*/^_()[]{}|,;:=<>!'.":
+            toks.append(Tok("op", ch, i, space))
+            space, i = False, i + 1
+            continue
+        toks.append(Tok("bad", f"unexpected character {ch!r} (U+{ord(ch):04X}) at position {i + 1}; "
+                               "it is not part of the notation", i, space))
+        space, i = False, i + 1
+    toks.append(Tok("end", "", n, space))
+    return _subscript_first(toks)
+
+
+def _argument_end(toks: list[Tok], i: int) -> int:
+    """Index after the TeX argument starting at ``toks[i]`` (a braced group or one token)."""
+    if toks[i].kind == "op" and toks[i].text == "{":
+        depth = 0
+        for j in range(i, len(toks)):
+            if toks[j].kind == "op" and toks[j].text in "{}":
+                depth += 1 if toks[j].text == "{" else -1
+                if depth == 0:
+                    return j + 1
+        return len(toks)
+    return i + 1
+
+
+def _subscript_first(toks: list[Tok]) -> list[Tok]:
+    r"""``\sigma^2_t`` -> ``\sigma_t^2``: the subscript belongs to the symbol, the square to the power."""
+    i = 0
+    while i < len(toks) - 3:
+        if toks[i].kind == "op" and toks[i].text == "^" and toks[i + 1].kind != "end":
+            sup_end = _argument_end(toks, i + 1)
+            if sup_end < len(toks) - 1 and toks[sup_end].kind == "op" and toks[sup_end].text == "_":
+                sub_end = _argument_end(toks, sup_end + 1)
+                toks = toks[:i] + toks[sup_end:sub_end] + toks[i:sup_end] + toks[sub_end:]
         i += 1
-    return "".join(out), table
+    return toks
 
 
-def _from_sympy_tree(expr: sp.Basic, table: dict[str, sp.Expr], depth: int = 0) -> sp.Expr:
-    """Rebuild the parser's unevaluated tree over the whitelist, with the size guards."""
-    if depth > MAX_DEPTH:
-        raise FormulaError(f"the formula is nested more than {MAX_DEPTH} levels deep")
-    if isinstance(expr, sp.Symbol):
-        if expr.name in table:
-            return table[expr.name]
-        if expr.name == "pi":
-            return sp.pi
-        raise FormulaError(_unknown_message(expr.name, latex_spellings()))
-    if isinstance(expr, sp.Float):
-        return _number(str(expr))
-    if isinstance(expr, (sp.Integer, sp.Rational)):
-        return _check_size(expr)
-    if expr in (sp.pi, sp.E):
-        return expr
-    args = [_from_sympy_tree(a, table, depth + 1) for a in expr.args]
-    if isinstance(expr, sp.Add):
-        return _check_size(sp.Add(*args))
-    if isinstance(expr, sp.Mul):
-        return _check_size(sp.Mul(*args))
-    if isinstance(expr, sp.Pow):
-        return _power(*args)
-    if isinstance(expr, sp.log):
-        return _log(*args) if len(args) == 2 and args[1] != sp.E else sp.log(args[0])
-    if isinstance(expr, sp.exp):
-        return sp.exp(args[0])
-    if isinstance(expr, sp.Abs):
-        return sp.Abs(args[0])
-    name = getattr(expr.func, "__name__", type(expr).__name__)
-    raise FormulaError(f"{name} is not allowed in a formula; only numbers, symbols, + - \\cdot \\frac, "
-                       f"powers, \\sqrt, \\log, \\exp")
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\{[^{}]*\})?(?:_?[A-Za-z0-9_]*)")
 
 
-def parse_latex_formula(text: str) -> sp.Expr:
-    """A LaTeX formula in the lecture's notation, in the user's symbols."""
-    _check_length(text)
-    from sympy.parsing.latex import parse_latex
-    from sympy.parsing.latex.errors import LaTeXParsingError
+def _lex_plain(text: str) -> list[Tok]:
+    toks: list[Tok] = []
+    i, space = 0, False
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        if ch in " \t\r\n":
+            space, i = True, i + 1
+            continue
+        m = re.match(r"(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", text[i:])
+        if m:
+            if i + len(m.group(0)) < n and (text[i + len(m.group(0))].isalpha() and
+                                            text[i + len(m.group(0))] in "eE"):
+                raise FormulaError(f"cannot read the number starting {text[i:i + 12]!r}")
+            toks.append(Tok("num", m.group(0), i, space))
+            space, i = False, i + len(m.group(0))
+            continue
+        m = re.match(r"_*[A-Za-z][A-Za-z0-9]*(?:_+(?:\{[^{}]*\}|[A-Za-z0-9]+))*"
+                     r"_*(?:\._*[A-Za-z][A-Za-z0-9_]*)*", text[i:])
+        if m:
+            toks.append(Tok("name", m.group(0), i, space))
+            space, i = False, i + len(m.group(0))
+            continue
+        two = text[i:i + 2]
+        if two in ("**", ":=", "<=", ">=", "==", "!=", "//", "<<", ">>"):
+            toks.append(Tok("op", "^" if two == "**" else two, i, space))
+            space, i = False, i + 2
+            continue
+        if ch in "+-*/^()[]{}|,=<>.;":
+            toks.append(Tok("op", ch, i, space))
+            space, i = False, i + 1
+            continue
+        if ch == "√":
+            toks.append(Tok("op", "√", i, space))
+            space, i = False, i + 1
+            continue
+        if ch in "·⋅×":
+            toks.append(Tok("op", "*", i, space))
+            space, i = False, i + 1
+            continue
+        if ch == "‖":
+            toks.append(Tok("op", "‖", i, space))
+            space, i = False, i + 1
+            continue
+        if ch in "≔≜≡":
+            toks.append(Tok("op", ":=", i, space))
+            space, i = False, i + 1
+            continue
+        what = {"#": "'#' starts a comment in code; a formula has no comments (remove it and what follows)",
+                "%": "'%' (modulo) is not part of a formula", "@": "'@' (matrix product) is not read",
+                "!": "'!' (factorial) is not read", "'": "a quote or prime (') is not read",
+                '"': "a quote (\") is not read", ";": "';' separates statements; give one formula",
+                "&": "'&' is not read in plain syntax", "~": "'~' is not read", "$": "'$' is not read here",
+                "\\": "a backslash: this looks like LaTeX; use --latex"}.get(ch)
+        # Refused when the parser reaches it, so that what comes first is named first.
+        message = (f"{what} (at position {i + 1})" if what else
+                   f"unexpected character {ch!r} (U+{ord(ch):04X}) at position {i + 1}; it is not part of "
+                   "the notation")
+        toks.append(Tok("bad", message, i, space))
+        space, i = False, i + 1
+    toks.append(Tok("end", "", n, space))
+    return toks
 
-    prepared, table = _placeholders(_normalise_latex(text))
-    try:
-        parse_latex("x", backend="antlr")        # first import outside evaluate(False)
-        with sp.evaluate(False):
-            tree = parse_latex(prepared, backend="antlr")
-    except LaTeXParsingError as err:
-        raise FormulaError(f"cannot parse the LaTeX {text!r}: {str(err).splitlines()[0]}") from None
-    except (RecursionError, MemoryError):
-        raise FormulaError(f"cannot parse {text!r}: nested too deeply") from None
-    except ImportError as err:  # pragma: no cover - the pinned antlr runtime is a dependency
-        raise FormulaError(f"LaTeX parsing needs antlr4-python3-runtime==4.11 ({err})") from None
-    if isinstance(tree, (sp.Eq, sp.Rel)) or not isinstance(tree, sp.Expr):
-        raise FormulaError(f"expected one expression, got {type(tree).__name__} in {text!r}")
-    try:
-        return _from_sympy_tree(tree, table)
-    except RecursionError:
-        raise FormulaError(f"the formula is nested more than {MAX_DEPTH} levels deep") from None
+
+def is_latex(text: str) -> bool:
+    """LaTeX is recognised by a backslash (plain syntax and Unicode have none)."""
+    return "\\" in text
 
 
 # ---------------------------------------------------------------------------------------------
-# Formulas and equations.
+# Layout removed on purpose (and reported): wrappers, tags, equation numbers, punctuation.
+
+_WRAPPERS_RE = [(r"^\$\$(.*)\$\$$", "$$...$$"), (r"^\$(.*)\$$", "$...$"), (r"^\\\[(.*)\\\]$", r"\[...\]"),
+                (r"^\\\((.*)\\\)$", r"\(...\)")]
+_ENVIRONMENT = re.compile(r"^\\begin\{(equation|align|gather|multline|eqnarray|split|aligned)\*?\}(.*)"
+                          r"\\end\{\1\*?\}$", re.S)
+
+
+def _strip_layout(text: str, latex: bool) -> tuple[str, list[str]]:
+    notes: list[str] = []
+    text = text.strip()
+    for pattern, _ in _WRAPPERS_RE:
+        m = re.match(pattern, text, re.S)
+        if m:
+            text = m.group(1).strip()
+            break
+    m = _ENVIRONMENT.match(text)
+    if m:
+        text = m.group(2).strip()
+    if latex:
+        def tag(match):
+            notes.append(f"{match.group(0).strip()} read as an equation tag")
+            return " "
+        text = re.sub(r"\\(?:tag\*?|label|eqref)\s*\{[^{}]*\}", tag, text)
+        m = re.search(r"(?:\\q?quad|\\[,;: ]|\s|&)*\\(?:text|textrm|mathrm)\s*\{([^{}$]*)\}\s*[.,;]?\s*$", text)
+        if m and m.start() > 0 and text[:m.start()].strip():
+            notes.append(f"the remark {m.group(1).strip()!r} at the end is not part of the formula")
+            text = text[:m.start()]
+    # An equation number: (11) at the very end, set apart by a spacing command (LaTeX) or by at
+    # least two spaces (plain), after something that completes an expression (not an operator).
+    gap = r"(?:\\q?quad|\\[,;: ]|&|~)(?:\s|\\q?quad|\\[,;: ]|&|~)*" if latex else r"(?:\s{2,}|\t)\s*"
+    m = re.search(gap + r"\(\s*([1-9]\d{0,2}(?:\.\d{1,3})?[a-z]?)\s*\)\s*[.,;]?\s*$", text)
+    if m and re.search(r"[\w)\]}|]\s*$", text[:m.start()]):
+        notes.append(f"({m.group(1)}) at the end read as an equation number")
+        text = text[:m.start()]
+    m = re.search(r"(?:\\[,;: ]|\\q?quad|\s)*[.,;]\s*$", text)
+    if m and text[:m.start()].strip() and not re.search(r"\d\.\s*$", text):
+        notes.append(f"the trailing {m.group(0).strip()[-1]!r} is punctuation")
+        text = text[:m.start()]
+    return text, notes
+
+
+# ---------------------------------------------------------------------------------------------
+# The parser.
+
+@dataclass(frozen=True)
+class Cluster:
+    """One LaTeX symbol: base letter, decorations, subscript (e.g. ('alpha', {'bar'}, 't-1'))."""
+
+    base: str
+    decorations: frozenset
+    sub: str | None
+    text: str
+
+    @property
+    def key(self) -> tuple:
+        return (self.base, self.decorations, self.sub)
+
+    def canonical(self) -> str:
+        head = self.base + "".join(f"_{d}" for d in sorted(self.decorations))
+        return head + (f"_{self.sub}" if self.sub else "")
+
+
+_FUNCTION_LIKE = {
+    # symbol: (argument patterns it may be called with, how the call is read)
+    "eps_theta": ((("x_t",), ("x_t", "t")), "the model's output at (x_t, t)"),
+    "mu_theta": ((("x_t",), ("x_t", "t")), "the model's mean at (x_t, t)"),
+    "mu_tilde_t": ((("x_t", "x_0"),), "the posterior mean at (x_t, x_0)"),
+    "beta_tilde_t": ((("t",),), "beta_tilde at t"),
+    "sigma_t": ((("t",),), "sigma at t"),
+}
+
+
+@dataclass
+class _State:
+    notes: list = field(default_factory=list)
+
+    def note(self, text: str) -> None:
+        if text not in self.notes:
+            self.notes.append(text)
+
+
+class _Parser:
+    def __init__(self, toks: list[Tok], latex: bool, text: str, state: _State, scope: dict | None = None):
+        self.toks, self.i, self.latex, self.text = toks, 0, latex, text
+        self.state = state
+        self.depth = 0
+        self.scope = scope or {}       # index letter -> role while reading a product/sum body
+        self.open_bars: list[str] = []  # | and ‖ being read: the next one closes
+
+    # -- token helpers
+    def peek(self, k: int = 0) -> Tok:
+        return self.toks[min(self.i + k, len(self.toks) - 1)]
+
+    def next(self) -> Tok:
+        tok = self.peek()
+        self.i += 1
+        return tok
+
+    def at(self, kind: str, text: str | None = None, k: int = 0) -> bool:
+        tok = self.peek(k)
+        return tok.kind == kind and (text is None or tok.text == text)
+
+    def at_op(self, *texts: str, k: int = 0) -> bool:
+        return self.peek(k).kind == "op" and self.peek(k).text in texts
+
+    def expect_op(self, text: str, what: str) -> Tok:
+        if not self.at_op(text):
+            raise FormulaError(f"expected {text!r} {what}, found {self.describe(self.peek())}")
+        return self.next()
+
+    def describe(self, tok: Tok) -> str:
+        if tok.kind == "bad":
+            raise FormulaError(tok.text)
+        if tok.kind == "end":
+            return "the end of the formula"
+        shown = "\\" + tok.text if tok.kind == "cmd" else tok.text
+        return f"{shown!r} at position {tok.pos + 1}"
+
+    def enter(self):
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise FormulaError(f"the formula is nested more than {MAX_DEPTH} levels deep "
+                               "(brackets, fractions or powers inside each other)")
+
+    # -- grammar
+    def expression(self) -> sp.Expr:
+        self.enter()
+        terms = [self.term(signed=True)]
+        while self.at_op("+", "-"):
+            sign = self.next().text
+            term = self.term(signed=True)
+            terms.append(-term if sign == "-" else term)
+        self.depth -= 1
+        return _check_size(sp.Add(*terms))
+
+    def term(self, signed: bool = False) -> sp.Expr:
+        factors = [self.unary() if signed else self.power()]
+        while True:
+            tok = self.peek()
+            if (tok.kind == "op" and tok.text in ("*", "/")) or (tok.kind == "cmd" and tok.text in
+                                                                 ("cdot", "times", "ast", "div")):
+                self.next()
+                operand = self.unary()
+                if tok.text in ("/", "div"):
+                    factors = [_divide(sp.Mul(*factors), operand)]
+                else:
+                    factors.append(operand)
+                continue
+            if tok.kind == "op" and tok.text in ("//", "<<", ">>"):
+                raise FormulaError(f"the operator {tok.text!r} is not allowed; use + - * / ** ^")
+            if self.starts_factor(tok):
+                if tok.kind == "num" and self.peek(-1).kind == "num":
+                    raise FormulaError(f"two numbers side by side ({self.peek(-1).text} {tok.text}); "
+                                       "write the product with * or \\cdot")
+                factors.append(self.power())
+                continue
+            return _check_size(sp.Mul(*factors))
+
+    def starts_factor(self, tok: Tok) -> bool:
+        if tok.kind in ("num", "name", "letter"):
+            return True
+        if tok.kind == "op":
+            return tok.text in ("(", "[", "{", "√") or (tok.text in ("|", "‖") and tok.text not in self.open_bars)
+        if tok.kind == "cmd" and tok.text in _SIZING:
+            after = self.peek(1)
+            return after.kind == "op" and (after.text in "([{" or (after.text in ("|", "‖") and
+                                                                    after.text not in self.open_bars))
+        if tok.kind == "cmd":
+            return tok.text not in ("cdot", "times", "ast", "div", "end") and \
+                tok.text not in _RELATIONS and tok.text not in _COMPARISONS and tok.text not in ("}", "rVert",
+                                                                                              "rvert")
+        return False
+
+    def unary(self) -> sp.Expr:
+        if self.at_op("-"):
+            self.next()
+            return -self.unary()
+        if self.at_op("+"):
+            self.next()
+            return self.unary()
+        return self.power()
+
+    def power(self) -> sp.Expr:
+        self.enter()
+        base = self.postfix()
+        if self.at_op("^"):
+            self.next()
+            exponent = self.argument(what="exponent") if self.latex else self.unary()
+            if self.at_op("^"):
+                raise FormulaError("a double superscript (x^a^b) is ambiguous; use braces: x^{a^b}")
+            base = _power(base, exponent)
+            if self.latex and self.at_op("_"):
+                raise FormulaError("a subscript after a superscript applies to nothing here; write "
+                                   "the symbol's subscript first (\\sigma_t^2)")
+        self.depth -= 1
+        return base
+
+    def postfix(self) -> sp.Expr:
+        value = self.primary()
+        while True:
+            if self.at_op("'"):
+                raise FormulaError(f"a prime (') at position {self.peek().pos + 1} is not read; "
+                                   "name the quantity without it")
+            if self.at_op("!"):
+                raise FormulaError(f"'!' (factorial) at position {self.peek().pos + 1} is not read")
+            if not self.latex and self.at_op(".") and self.at("name", k=1) and self.peek(1).text in METHODS \
+                    and self.peek(2).kind == "op" and self.peek(2).text == "(":
+                method = self.peek(1).text
+                self.i += 2
+                self.expect_op("(", f"after .{method}")
+                self.expect_op(")", f"after .{method}(")
+                value = _guard_function(FUNCTIONS[method][0](value))
+                continue
+            return value
+
+    # -- primaries
+    def primary(self) -> sp.Expr:
+        tok = self.peek()
+        if tok.kind == "num":
+            self.next()
+            if self.latex and self.at("num"):
+                raise FormulaError(f"two numbers side by side ({tok.text} {self.peek().text})")
+            return _number(tok.text)
+        if tok.kind == "op":
+            if tok.text in ("(", "[", "{"):
+                return self.group()
+            if tok.text == "|":
+                return self.bars("|")
+            if tok.text == "‖":
+                return self.bars("‖")
+            if tok.text == "√":
+                self.next()
+                return _sqrt(self.postfix())
+            if tok.text in ("-", "+"):
+                return self.unary()
+            raise FormulaError(f"unexpected {self.describe(tok)}")
+        if tok.kind == "name":
+            return self.plain_name()
+        if tok.kind in ("letter", "cmd"):
+            return self.latex_primary()
+        raise FormulaError(f"unexpected {self.describe(tok)}; the formula is incomplete")
+
+    _CLOSE = {"(": ")", "[": "]", "{": "}"}
+
+    def group(self) -> sp.Expr:
+        opening = self.next()
+        closing = self._CLOSE[opening.text]
+        if opening.text == "[" and not self.latex:
+            raise FormulaError(f"square brackets at position {opening.pos + 1} index arrays only after a "
+                               "table name (alphas_cumprod[t]); use parentheses for grouping")
+        if self.at_op(closing):
+            raise FormulaError(f"empty brackets {opening.text}{closing} at position {opening.pos + 1}")
+        value = self.expression()
+        if self.at_op(","):
+            raise FormulaError(f"a list ({self.describe(self.peek())}) is not a value; only ε_θ(x_t, t), "
+                               "μ_θ(x_t, t) and μ̃_t(x_t, x_0) take arguments")
+        self.close(closing, opening)
+        return value
+
+    def close(self, closing: str, opening: Tok) -> None:
+        if self.at("cmd") and self.peek().text in _SIZING:
+            self.next()
+        if not self.at_op(closing) and not (closing == "}" and self.at("cmd", "}")):
+            raise FormulaError(f"unbalanced {opening.text!r} at position {opening.pos + 1}: expected "
+                               f"{closing!r}, found {self.describe(self.peek())}")
+        self.next()
+
+    def bars(self, bar: str) -> sp.Expr:
+        opening = self.next()
+        self.open_bars.append(bar)
+        value = self.expression()
+        self.open_bars.pop()
+        if self.at("cmd") and self.peek().text in _SIZING:
+            self.next()
+        if not self.at_op(bar):
+            raise FormulaError(f"unbalanced {bar!r} at position {opening.pos + 1}")
+        self.next()
+        if bar == "|":
+            return _check_size(sp.Abs(value))
+        if self.at_op("_"):                    # \|v\|_2
+            self.next()
+            sub = self.argument_text()
+            if sub != "2":
+                raise FormulaError(f"only the Euclidean norm \\|v\\|_2 is read, got \\|v\\|_{sub}")
+        self.state.note("‖v‖ read per coordinate: ‖v‖² as v², ‖v‖ as |v|")
+        return _check_size(sp.Abs(value))
+
+    # -- plain names
+    def plain_name(self) -> sp.Expr:
+        tok = self.next()
+        name = tok.text
+        parts = name.split(".")
+        if parts[0] in V.OBJECTS and len(parts) > 1:
+            parts = parts[1:]
+        if parts[0] in V.MODULES and len(parts) == 2 and parts[1] in FUNCTIONS:
+            parts = parts[1:]
+        if len(parts) == 2 and parts[1] in METHODS and self.at_op("("):
+            # alphas_cumprod.sqrt() -- a method on a name
+            self.next()
+            self.expect_op(")", f"after .{parts[1]}(")
+            return _guard_function(FUNCTIONS[parts[1]][0](self.resolve_plain(parts[0], tok)))
+        if len(parts) > 1:
+            raise FormulaError(f"attribute access {name!r} at position {tok.pos + 1} is not allowed; "
+                               "a formula holds names, numbers and the functions "
+                               + ", ".join(FUNCTIONS))
+        name = parts[0]
+        if name in FUNCTIONS and self.at_op("("):
+            return self.call(name, tok)
+        if name in V.GATHERS and self.at_op("("):
+            return self.gather(tok)
+        if self.at_op("[") and name in V.CODE_BY_NAME:
+            return self.index(name, tok)
+        value = self.resolve_plain(name, tok)
+        if self.at_op("(") and self._function_like(value):
+            return self.model_call(value, tok)
+        return value
+
+    def resolve_plain(self, name: str, tok: Tok) -> sp.Expr:
+        key = re.sub(r"\s", "", name)
+        m = re.fullmatch(r"(.*)_\{([^{}]*)\}", key)
+        if m and m.group(2) and (key not in BY_NAME):
+            inner = m.group(2)
+            key = f"{m.group(1)}_{inner}" if re.fullmatch(r"[A-Za-z0-9]+", inner) else key
+        if key in BY_NAME:
+            return BY_NAME[key].symbol
+        if key in V.CODE_BY_NAME:
+            return self.code_value(key)
+        if key in FUNCTIONS:
+            raise FormulaError(f"{key} is a function; call it as {key}(...)")
+        accepted = plain_names() + [a for n in VOCABULARY for a in n.aliases] + list(V.CODE_BY_NAME)
+        raise FormulaError(_unknown_message(name, accepted, plain_names()))
+
+    def code_value(self, name: str) -> sp.Expr:
+        code = V.CODE_BY_NAME[name]
+        value = _parse_plain_value(code.formula)
+        how = f"{name} read as {code.formula}"
+        if code.array:
+            how += " (the code's 0-based array at its timestep: index i is paper step t = i + 1)"
+        if code.note:
+            how += f"; {code.note}"
+        self.state.note(how)
+        return value
+
+    def call(self, name: str, tok: Tok) -> sp.Expr:
+        builder, counts, _ = FUNCTIONS[name]
+        args = self.arguments(f"{name}(")
+        if len(args) not in counts:
+            raise FormulaError(f"{name}() takes {' or '.join(map(str, counts))} argument(s), got {len(args)}")
+        return _guard_function(builder(*args))
+
+    def arguments(self, what: str) -> list[sp.Expr]:
+        opening = self.next()
+        closing = self._CLOSE.get(opening.text, ")")
+        args = [self.expression()]
+        while self.at_op(","):
+            self.next()
+            args.append(self.expression())
+        self.close(closing, opening)
+        return args
+
+    def gather(self, tok: Tok) -> sp.Expr:
+        opening = self.next()
+        table = self.next()
+        name = table.text.split(".")[-1] if table.kind == "name" else table.text
+        if table.kind != "name" or name not in V.CODE_BY_NAME or not V.CODE_BY_NAME[name].array:
+            raise FormulaError(f"{tok.text}() reads a per-timestep table (alphas_cumprod, betas, ...), "
+                               f"got {table.text!r}")
+        self.expect_op(",", f"after the table in {tok.text}()")
+        timestep = self.next()
+        if timestep.kind != "name" or timestep.text not in ("t", "timestep", "timesteps"):
+            raise FormulaError(f"{tok.text}() is read at the timestep t, got {timestep.text!r}")
+        if self.at_op(","):
+            self.next()
+            shape = self.next()
+            if shape.kind != "name" or not (shape.text.endswith(".shape") or shape.text in ("shape",
+                                                                                           "broadcast_shape")):
+                raise FormulaError(f"the third argument of {tok.text}() must be a shape (x.shape), "
+                                   f"got {shape.text!r}")
+        self.close(")", opening)
+        return self.code_value(name)
+
+    def index(self, name: str, tok: Tok) -> sp.Expr:
+        opening = self.next()
+        words = []
+        while not self.at_op("]") and not self.at("end"):
+            words.append(self.next().text)
+        self.close("]", opening)
+        index = "".join(words)
+        if index in ("t", "timestep", "timesteps"):
+            return self.code_value(name)
+        previous = {"alphas_cumprod": "alpha_bar_prev", "sqrt_alphas_cumprod": "sqrt(alpha_bar_prev)"}
+        if index in ("t-1", "prev_t", "prev_timestep") and name in previous:
+            self.state.note(f"{name}[{index}] read as {previous[name]} (the code's 0-based array one step "
+                            "back: paper step t - 1)")
+            return _parse_plain_value(previous[name])
+        raise FormulaError(f"{name}[{index}] is not read: a table is read at the timestep t "
+                           f"({name}[t]) or, for alphas_cumprod, one step back ({name}[t-1])")
+
+    # -- the model's output and other quantities written as calls
+    def _function_like(self, value: sp.Expr) -> bool:
+        return isinstance(value, sp.Symbol) and value.name in _FUNCTION_LIKE
+
+    def model_call(self, value: sp.Symbol, tok: Tok) -> sp.Expr:
+        patterns, reading = _FUNCTION_LIKE[value.name]
+        start = self.peek().pos
+        args = self.arguments(f"{value.name}(")
+        names = []
+        for arg in args:
+            if isinstance(arg, sp.Symbol):
+                names.append(arg.name)
+            elif _is_forward_sample(arg):
+                names.append("x_t")
+                self.state.note(f"{sp.sstr(arg)} read as x_t (the forward sample)")
+            else:
+                names.append(sp.sstr(arg))
+        if tuple(names) not in patterns:
+            expected = " or ".join("(" + ", ".join(p) + ")" for p in patterns)
+            raise FormulaError(f"{value.name} at position {tok.pos + 1} is read at {expected}; got "
+                               f"({', '.join(names)})")
+        self.state.note(f"{value.name}({', '.join(names)}) read as {value.name}, {reading}")
+        del start
+        return value
+
+    # -- LaTeX
+    def argument(self, what: str = "argument") -> sp.Expr:
+        """One TeX argument: a braced group, one digit, or one symbol."""
+        tok = self.peek()
+        if tok.kind == "op" and tok.text == "{":
+            opening = self.next()
+            if self.at_op("}"):
+                raise FormulaError(f"an empty {what} {{}} at position {opening.pos + 1}")
+            value = self.expression()
+            self.close("}", opening)
+            return value
+        if tok.kind == "num":
+            self.next()
+            if len(tok.text) > 1:
+                raise FormulaError(f"the {what} {tok.text!r} at position {tok.pos + 1} is ambiguous: TeX reads "
+                                   f"only its first digit ({tok.text[0]}); write {{{tok.text}}}")
+            return _number(tok.text)
+        if tok.kind in ("letter", "cmd") or (tok.kind == "op" and tok.text in ("(", "[")):
+            if tok.kind == "cmd" and tok.text in ("frac", "dfrac", "tfrac", "sqrt"):
+                return self.latex_primary()
+            return self.postfix()
+        if tok.kind == "op" and tok.text == "-" and what == "exponent":
+            raise FormulaError(f"a signed exponent needs braces: ^{{-...}} (at position {tok.pos + 1})")
+        raise FormulaError(f"expected a {what} (a braced group, a digit or a symbol), found {self.describe(tok)}")
+
+    def argument_text(self) -> str:
+        """The canonical text of a subscript: '{t - 1}' -> 't-1', '\\theta' -> 'theta'."""
+        tok = self.next()
+        if tok.kind == "op" and tok.text == "{":
+            depth, parts = 1, []
+            while True:
+                inner = self.next()
+                if inner.kind == "end":
+                    raise FormulaError(f"unbalanced '{{' at position {tok.pos + 1}")
+                if inner.kind == "op" and inner.text == "{":
+                    depth += 1
+                    continue
+                if inner.kind == "op" and inner.text == "}":
+                    depth -= 1
+                    if depth == 0:
+                        break
+                    continue
+                if inner.kind == "cmd" and (inner.text in _WRAPPERS or inner.text in _SIZING):
+                    continue
+                parts.append("epsilon" if inner.text == "varepsilon" else inner.text)
+            text = "".join(parts)
+            if not text:
+                raise FormulaError(f"an empty subscript {{}} at position {tok.pos + 1}")
+            return text
+        if tok.kind == "num":
+            if len(tok.text) > 1:
+                raise FormulaError(f"the subscript {tok.text!r} at position {tok.pos + 1} is ambiguous: TeX "
+                                   f"reads only its first digit; write _{{{tok.text}}}")
+            return tok.text
+        if tok.kind in ("letter", "cmd"):
+            if tok.kind == "cmd" and tok.text in _WRAPPERS:
+                return self.argument_text()
+            return "epsilon" if tok.text == "varepsilon" else tok.text
+        raise FormulaError(f"expected a subscript, found {self.describe(tok)}")
+
+    def read_cluster(self) -> Cluster | None:
+        """A symbol (decorations, bold, base letter, subscript) at the current token, or None."""
+        start = self.i
+        decorations: set[str] = set()
+        tok = self.peek()
+        if tok.kind == "cmd" and (tok.text in _DECORATIONS or tok.text in _WRAPPERS):
+            if tok.text in ("mathcal", "mathbb", "operatorname", "text", "textrm", "textit", "mathrm") and \
+                    self.at_op("{", k=1) and self.peek(2).kind == "letter" and self.peek(3).kind == "letter":
+                return None       # a word (\mathrm{KL}, \operatorname{Var}) or a calligraphic name
+            self.next()
+            if tok.text in _DECORATIONS:
+                decorations.add(_DECORATIONS[tok.text])
+            if self.at_op("{"):
+                opening = self.next()
+                inner = self.read_cluster()
+                if inner is None or not self.at_op("}"):
+                    self.i = start
+                    return None
+                self.next()
+                del opening
+            else:
+                inner = self.read_cluster()
+                if inner is None:
+                    self.i = start
+                    return None
+            decorations |= inner.decorations
+            base, sub = inner.base, inner.sub
+        elif tok.kind == "letter":
+            self.next()
+            base, sub = tok.text, None
+        elif tok.kind == "cmd" and tok.text in _GREEK:
+            self.next()
+            base, sub = ("epsilon" if tok.text == "varepsilon" else tok.text), None
+        else:
+            return None
+        if self.at_op("_"):
+            if sub is not None:
+                raise FormulaError(f"{self.text_between(start, self.i)!r} has two subscripts")
+            self.next()
+            sub = self.argument_text()
+        return Cluster(base, frozenset(decorations), sub, self.text_between(start, self.i))
+
+    def text_between(self, start: int, end: int) -> str:
+        a = self.toks[start].pos
+        b = self.toks[end].pos if end < len(self.toks) else len(self.text)
+        return self.text[a:b].strip()
+
+    def latex_primary(self) -> sp.Expr:
+        tok = self.peek()
+        if tok.kind == "letter":
+            word = self.letter_word()
+            if word is not None:
+                return word
+        start = self.i
+        cluster = self.read_cluster()
+        if cluster is not None:
+            value = self.resolve_cluster(cluster, start)
+            if self._function_like(value) and (self.at_op("(") or (self.at("cmd", "left") and
+                                                                   self.at_op("(", k=1))):
+                if self.at("cmd", "left"):
+                    self.next()
+                return self.model_call(value, tok)
+            return value
+        if tok.kind != "cmd":
+            raise FormulaError(f"unexpected {self.describe(tok)}")
+        name = tok.text
+        if name in _SIZING:
+            self.next()
+            if self.at_op("(", "[", "{", "|", "‖") or self.at("cmd", "{") or self.at("cmd", "|") or \
+                    self.at("cmd") and self.peek().text in _DELIMITER_CMDS:
+                return self.latex_primary() if self.at("cmd") else self.primary()
+            raise FormulaError(f"\\{name} must be followed by a delimiter, found {self.describe(self.peek())}")
+        if name in _DELIMITER_CMDS:
+            self.next()
+            delim = _DELIMITER_CMDS[name]
+            if delim == "{":
+                self.i -= 1
+                self.toks[self.i] = Tok("op", "{", tok.pos, tok.space)
+                return self.group()
+            if delim in ("‖", "|"):
+                self.i -= 1
+                self.toks[self.i] = Tok("op", delim, tok.pos, tok.space)
+                return self.bars(delim)
+            raise FormulaError(f"the delimiter \\{name} is not read")
+        if name in ("frac", "dfrac", "tfrac", "cfrac"):
+            self.next()
+            if self.at("num") and re.fullmatch(r"\d\d", self.peek().text):   # \frac12: TeX's two digits
+                digits = self.next()
+                self.depth -= 0
+                return _divide(_number(digits.text[0]), _number(digits.text[1]))
+            self.enter()
+            numerator = self.argument("numerator")
+            denominator = self.argument("denominator")
+            self.depth -= 1
+            return _divide(numerator, denominator)
+        if name == "sqrt":
+            self.next()
+            index = sp.Integer(2)
+            if self.at_op("["):
+                opening = self.next()
+                index = self.expression()
+                self.close("]", opening)
+                if not (index.is_Integer and 2 <= index <= MAX_EXPONENT):
+                    raise FormulaError(f"\\sqrt[{sp.sstr(index)}] is not read; the index must be an integer "
+                                       f"2..{MAX_EXPONENT}")
+            if self.at_op("("):
+                return _sqrt(self.group(), index)
+            return _sqrt(self.argument("radicand"), index)
+        if name in ("log", "ln", "exp"):
+            return self.latex_function(name)
+        if name in ("mathrm", "operatorname") and self.at_op("{", k=1):
+            word = self.word_argument()
+            if word in ("log", "ln", "exp"):
+                self.i -= 1
+                self.toks[self.i] = Tok("cmd", word, tok.pos, tok.space)
+                return self.latex_function(word)
+            raise FormulaError(f"\\{name}{{{word}}} is not a value; "
+                               + _WORD_HINTS.get(word, "only log, ln, exp are read as \\operatorname"))
+        if name in ("color",):
+            self.next()
+            self.word_argument(already_at_brace=True)
+            return self.expression_until_group_end()
+        if name in ("textcolor", "colorbox"):
+            self.next()
+            self.word_argument(already_at_brace=True)
+            return self.argument("colored group")
+        if name in ("boxed", "underbrace", "overbrace", "underset", "overset_"):
+            self.next()
+            value = self.argument(name)
+            if name in ("underbrace", "overbrace"):
+                mark = "_" if name == "underbrace" else "^"
+                if self.at_op(mark):
+                    self.next()
+                    label = self.skip_group()
+                    self.state.note(f"the {name} label {label!r} is a remark")
+            return value
+        if name in _WRAPPERS and self.at_op("{", k=1):
+            self.next()
+            return self.group()
+        if name in ("prod", "sum"):
+            return self.big_operator(name)
+        if name == "nabla":
+            raise FormulaError("∇ (\\nabla) is read only on the left side of an equation, as the name of "
+                               "the score (\\nabla_{x_t} \\log q(x_t|x_0) = ...)")
+        if name in ("mathcal", "mathbb"):
+            word = self.word_after(name)
+            raise FormulaError(f"\\{name}{{{word}}} is not a value: "
+                               + _WORD_HINTS.get(word, "densities and expectations are not read by check"))
+        if name == "infty":
+            raise FormulaError("\\infty is not a value a formula can equal")
+        if name in ("top", "intercal", "transpose"):
+            raise FormulaError("a transpose is not read; write a squared norm \\|v\\|^2")
+        if name in _RELATIONS or name in _COMPARISONS:
+            raise FormulaError(f"\\{name} in the middle of a side at position {tok.pos + 1}")
+        if name in ("partial", "int", "oint", "lim", "max", "min", "sup", "inf", "arg", "det", "tr", "mathrm"):
+            raise FormulaError(f"\\{name} is not read by check")
+        if name in ("text", "textrm", "textit", "mbox", "hbox"):
+            raise FormulaError(f"\\{name}{{...}} inside a formula is not read; a remark may only end it")
+        if name in ("begin", "end"):
+            raise FormulaError("an environment inside the formula is not read; give one equation or "
+                               "one derivation line")
+        if name in ("def", "newcommand", "renewcommand", "input", "include", "csname", "write", "immediate",
+                    "catcode", "let", "edef", "gdef", "usepackage", "documentclass", "openin", "read"):
+            raise FormulaError(f"\\{name} is a TeX programming command; it is not read (nothing is executed)")
+        raise FormulaError(f"unknown LaTeX command \\{name} at position {tok.pos + 1}; read are \\frac, \\sqrt, "
+                           "\\log, \\ln, \\exp, \\cdot, \\times, \\left/\\right, \\|..\\|, \\prod, \\sum, "
+                           "decorations (\\bar, \\tilde, \\hat, \\mathbf, ...) and the symbols "
+                           + ", ".join(latex_spellings()))
+
+    def letter_word(self) -> sp.Expr | None:
+        """A run of letters that spells a plain name (alpha_bar_t in LaTeX): read it as that name."""
+        j, text = self.i, ""
+        while True:
+            tok = self.peek(j - self.i)
+            if tok.kind == "letter" and (j == self.i or not tok.space):
+                text += tok.text
+            elif tok.kind == "num" and text and text.endswith("_") and not tok.space:
+                text += tok.text
+            elif tok.kind == "op" and tok.text == "_" and text and not tok.space and \
+                    self.peek(j - self.i + 1).kind in ("letter", "num") and not self.peek(j - self.i + 1).space:
+                text += "_"
+            else:
+                break
+            j += 1
+        if len(re.match(r"[A-Za-z]*", text).group(0)) < 2:
+            return None
+        if text in BY_NAME or text in V.CODE_BY_NAME:
+            self.i = j
+            self.state.note(f"{text} read as a plain name inside LaTeX")
+            return BY_NAME[text].symbol if text in BY_NAME else self.code_value(text)
+        letters = re.match(r"[A-Za-z]+", text).group(0)
+        if len(letters) >= 2 and not any(self._is_single_symbol(ch) for ch in letters):
+            raise FormulaError(f"unknown symbol {letters!r} at position {self.peek().pos + 1}; letters side by "
+                               "side are a product of one-letter symbols in LaTeX"
+                               + _did_you_mean(text, plain_names() + list(V.CODE_BY_NAME)))
+        return None
+
+    @staticmethod
+    def _is_single_symbol(ch: str) -> bool:
+        return (ch, frozenset(), None) in _latex_table()
+
+    def resolve_cluster(self, cluster: Cluster, start: int) -> sp.Expr:
+        if cluster.sub is not None and cluster.sub in self.scope and cluster.base in ("alpha", "beta", "mu",
+                                                                                      "sigma", "x", "epsilon"):
+            return self.indexed(cluster)
+        entry = _latex_table().get(cluster.key)
+        if entry is None and "hat" in cluster.decorations and cluster.base == "epsilon":
+            entry = BY_NAME["eps_theta"]
+        if entry is None:
+            raise FormulaError(_unknown_message(cluster.text, latex_spellings(), latex_spellings(),
+                                                kind="LaTeX symbol", at=self.toks[start].pos))
+        if entry.name == "z":
+            self.state.note(f"{cluster.text} read as the noise ε")
+        return entry.symbol
+
+    def indexed(self, cluster: Cluster) -> sp.Expr:
+        role = self.scope[cluster.sub]
+        symbol = sp.Symbol(f"{cluster.base}[{cluster.sub}]", positive=cluster.base in ("alpha", "beta", "sigma"),
+                           real=True)
+        role["used"].add(symbol)
+        return symbol
+
+    def latex_function(self, name: str) -> sp.Expr:
+        tok = self.next()
+        base = None
+        if name == "log" and self.at_op("_"):
+            self.next()
+            base = self.argument("base of the logarithm")
+        if self.at_op("^"):
+            raise FormulaError(f"\\{name}^... (a power of the function) is ambiguous; write (\\{name} x)^2")
+        if self.at_op("(", "[") or self.at("cmd", "left") or self.at("cmd", "{") or self.at_op("{") or \
+                (self.at("cmd") and self.peek().text in _SIZING):
+            argument = self.postfix() if not self.at_op("{") else self.argument(f"argument of \\{name}")
+            argument = self.continue_power(argument)
+        else:
+            if self.at("end") or self.at_op("+", "-", ")", "]", "}", "=", ","):
+                raise FormulaError(f"\\{name} at position {tok.pos + 1} has no argument")
+            factors = [self.power()]
+            while self.starts_factor(self.peek()) and not self.at("cmd", "cdot") and \
+                    not (self.at("cmd") and self.peek().text in ("log", "ln", "exp", "frac", "dfrac", "tfrac")):
+                factors.append(self.power())
+            argument = sp.Mul(*factors)
+        if name == "exp":
+            return _guard_function(sp.exp(argument))
+        return _guard_function(_log(argument, base))
+
+    def continue_power(self, value: sp.Expr) -> sp.Expr:
+        if self.at_op("^"):
+            raise FormulaError("a power right after a function's argument is ambiguous; add braces or "
+                               "parentheses around what is raised")
+        return value
+
+    def word_argument(self, already_at_brace: bool = False) -> str:
+        if not already_at_brace:
+            self.next()
+        opening = self.expect_op("{", "(a braced word)")
+        parts = []
+        while not self.at_op("}"):
+            tok = self.next()
+            if tok.kind == "end":
+                raise FormulaError(f"unbalanced '{{' at position {opening.pos + 1}")
+            parts.append(tok.text)
+        self.next()
+        return "".join(parts)
+
+    def word_after(self, name: str) -> str:
+        self.next()
+        if self.at_op("{"):
+            return self.word_argument(already_at_brace=True)
+        return self.next().text
+
+    def skip_group(self) -> str:
+        if self.at_op("{"):
+            start = self.i
+            depth = 0
+            while True:
+                tok = self.next()
+                if tok.kind == "end":
+                    raise FormulaError("unbalanced '{'")
+                if tok.kind == "op" and tok.text == "{":
+                    depth += 1
+                elif tok.kind == "op" and tok.text == "}":
+                    depth -= 1
+                    if depth == 0:
+                        return self.text_between(start, self.i)
+        return self.next().text
+
+    def expression_until_group_end(self) -> sp.Expr:
+        return self.term()
+
+    def big_operator(self, name: str) -> sp.Expr:
+        tok = self.next()
+        if not self.at_op("_"):
+            raise FormulaError(f"\\{name} needs its index and limits, e.g. \\{name}_{{s=1}}^{{t}}")
+        self.next()
+        lower = self.argument_text()
+        m = re.fullmatch(r"([a-zA-Z])(?:=(\d+))?", lower)
+        if not m:
+            raise FormulaError(f"\\{name}_{{{lower}}}: the index must read like s=1")
+        index, start = m.group(1), m.group(2)
+        upper = None
+        if self.at_op("^"):
+            self.next()
+            upper = self.argument_text()
+        role = {"used": set()}
+        inner = _Parser(self.toks, self.latex, self.text, self.state, dict(self.scope) | {index: role})
+        inner.i, inner.depth = self.i, self.depth
+        body = inner.power() if not inner.at_op("(") else inner.group()
+        self.i = inner.i
+        if name == "prod":
+            return self.product(body, role, index, start, upper, tok)
+        return self.coordinate_sum(body, role, index, upper, tok)
+
+    def product(self, body, role, index, start, upper, tok) -> sp.Expr:
+        if start != "1":
+            raise FormulaError(f"\\prod from {index}={start} is not read; products start at {index}=1")
+        a = sp.Symbol(f"alpha[{index}]", positive=True, real=True)
+        b = sp.Symbol(f"beta[{index}]", positive=True, real=True)
+        if sp.expand(body.xreplace({b: 1 - a}) - a) != 0 or body.free_symbols - {a, b}:
+            raise FormulaError(f"\\prod_{{{index}=1}} is read only over α_{index} or (1 - β_{index}) (giving ᾱ); "
+                               f"got {sp.sstr(body)}")
+        targets = {"t": "alpha_bar_t", "t-1": "alpha_bar_prev", "T": "alpha_bar_T"}
+        if upper not in targets:
+            raise FormulaError(f"\\prod_{{{index}=1}}^{{{upper}}} is not read; the upper limit must be t, t-1 or T")
+        self.state.note(f"∏_{{{index}=1}}^{{{upper}}} α_{index} read as {targets[upper]}")
+        return BY_NAME[targets[upper]].symbol
+
+    def coordinate_sum(self, body, role, index, upper, tok) -> sp.Expr:
+        if upper not in (None, "J", "d", "D", "n", "N", "k", "K"):
+            raise FormulaError(f"\\sum with the upper limit {upper} is not read by check; only sums over "
+                               "coordinates (j = 1..J or d) are, read one coordinate at a time")
+        used = role["used"]
+        if not used:
+            raise FormulaError(f"the sum over {index} does not use {index}")
+        names = {"mu": "mu", "sigma": "sigma", "x": "x", "epsilon": "eps", "alpha": None, "beta": None}
+        replacement = {}
+        for symbol in used:
+            base = symbol.name.split("[")[0]
+            if names.get(base) is None:
+                raise FormulaError(f"{symbol.name} in a coordinate sum is not read")
+            replacement[symbol] = BY_NAME[names[base]].symbol
+        self.state.note(f"Σ_{index} read one coordinate at a time (a sum of the same term over the coordinates)")
+        return body.xreplace(replacement)
+
+
+_WORD_HINTS = {"KL": "a KL divergence is read only on the left side, as a name",
+               "E": "an expectation is read only on the left side, as a name",
+               "N": "a normal distribution N(x; mean, variance) may only be a whole side of an equation",
+               "Var": "a variance Var[...] is read only on the left side, as a name",
+               "L": "a loss term is read only on the left side, as a name"}
+
+
+def _is_forward_sample(expr: sp.Expr) -> bool:
+    value = to_proof_symbols(expr)
+    forward = forward_jump_mean(S.x_0) + sp.sqrt(forward_jump_variance()) * S.eps
+    return sp.expand(value - forward) == 0
+
+
+def _did_you_mean(token: str, accepted: list[str]) -> str:
+    close = difflib.get_close_matches(token, accepted, n=3)
+    return f" (did you mean {', '.join(close)}?)" if close else ""
+
+
+def _unknown_message(token: str, accepted: list[str], listed: list[str], kind: str = "symbol",
+                     at: int | None = None) -> str:
+    where = f" at position {at + 1}" if at is not None else ""
+    return (f"unknown {kind} {token!r}{where}{_did_you_mean(token, accepted)}; accepted: "
+            + ", ".join(listed))
+
+
+_LATEX_TABLE: dict[tuple, Name] = {}
+
+
+def _latex_table() -> dict[tuple, Name]:
+    """Canonical LaTeX spelling of each vocabulary symbol -> its entry (built with the reader)."""
+    if not _LATEX_TABLE:
+        for entry in VOCABULARY:
+            for spelling in entry.latex:
+                parser = _Parser(_lex_latex(spelling), True, spelling, _State())
+                cluster = parser.read_cluster()
+                assert cluster is not None and parser.at("end"), spelling
+                _LATEX_TABLE[cluster.key] = entry
+    return _LATEX_TABLE
+
+
+_PLAIN_VALUES: dict[str, sp.Expr] = {}
+
+
+def _parse_plain_value(text: str) -> sp.Expr:
+    if text not in _PLAIN_VALUES:
+        _PLAIN_VALUES[text] = _read_side(_lex_plain(text), False, text, _State())
+    return _PLAIN_VALUES[text]
+
+
+def _read_side(toks: list[Tok], latex: bool, text: str, state: _State) -> sp.Expr:
+    if len(toks) == 1:
+        raise FormulaError("a side of the equation is empty")
+    parser = _Parser(toks, latex, text, state)
+    first_bad = next((tok for tok in toks if tok.kind == "bad"), None)
+    try:
+        value = parser.expression()
+    except RecursionError:
+        raise FormulaError(f"the formula is nested more than {MAX_DEPTH} levels deep") from None
+    if first_bad is not None:          # whatever the parser made of the rest, this part is refused
+        raise FormulaError(first_bad.text)
+    if not parser.at("end"):
+        tok = parser.peek()
+        if tok.kind == "op" and tok.text in (")", "]", "}"):
+            raise FormulaError(f"unbalanced {tok.text!r} at position {tok.pos + 1}")
+        raise FormulaError(f"cannot read {parser.describe(tok)}: the formula should end or continue with an "
+                           "operator there")
+    return value
+
+
+# ---------------------------------------------------------------------------------------------
+# Equations: sides, relations and left-side names.
+
+@dataclass(frozen=True)
+class Side:
+    """One side of an equation (or the whole formula)."""
+
+    text: str
+    key: str                               # canonical name key (see lhs_key)
+    expr: sp.Expr | None = None            # in the user's symbols; None when it could not be read
+    error: str | None = None               # why it could not be read
+    normal: tuple | None = None            # (variable, mean, variance) for N(x; mean, variance)
+
+    @property
+    def keys(self) -> set[str]:
+        """The key and, for a name written with its arguments (\\tilde\\mu_t(x_t, x_0)), the bare name."""
+        out = {self.key}
+        m = re.fullmatch(r"(.+?)\(([^()]*)\)", self.key)
+        if m and not m.group(1).endswith(("q", "p", "N", "p_theta", "E", "KL")):
+            out.add(m.group(1))
+        return out
+
 
 @dataclass(frozen=True)
 class Formula:
@@ -524,7 +1337,10 @@ class Formula:
     text: str
     latex: bool
     expr: sp.Expr
-    lhs: str | None = None   # the canonical left side of an equation, if one was given
+    lhs: str | None = None                 # the first side's key, for an equation
+    sides: tuple[Side, ...] = ()
+    relations: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
 
     @property
     def value(self) -> sp.Expr:
@@ -543,63 +1359,193 @@ def to_proof_symbols(expr: sp.Expr) -> sp.Expr:
     return sp.sympify(expr).xreplace(_SUBSTITUTION)
 
 
-def user_symbol(name: str) -> sp.Symbol:
-    return BY_NAME[name].symbol
+def _prepare(text: str, latex: bool | None) -> tuple[str, bool, list[str]]:
+    if not isinstance(text, str):
+        raise TypeError(f"formula must be a str, got {type(text).__name__}")
+    if len(text) > MAX_LENGTH:
+        raise FormulaError(f"the formula has {len(text):,} characters; the limit is {MAX_LENGTH:,}")
+    if "\x00" in text:
+        raise FormulaError("the formula contains a NUL character")
+    bad = next((ch for ch in text if unicodedata.category(ch) in ("Cf", "Cc", "Co", "Cs") and ch not in "\t\r\n"),
+               None)
+    if bad is not None:
+        raise FormulaError(f"the formula contains the invisible character U+{ord(bad):04X} "
+                           f"({unicodedata.name(bad, 'control')}); retype it without")
+    if not text.strip():
+        raise FormulaError("the formula is empty")
+    use_latex = is_latex(text) if latex is None else bool(latex)
+    body, notes = _strip_layout(text, use_latex)
+    if not body.strip():
+        raise FormulaError("the formula is empty")
+    return _translate_unicode(body, use_latex), use_latex, notes
 
 
-def is_latex(text: str) -> bool:
-    """LaTeX is recognised by a backslash or a brace (plain syntax has neither)."""
-    return "\\" in text or "{" in text
+def _split(toks: list[Tok]) -> tuple[list[list[Tok]], list[str]]:
+    """Split at the top-level relations ``=``, ``:=``, ``\\coloneqq``, ...; refuse comparisons."""
+    sides, relations, current, depth = [], [], [], 0
+    i = 0
+    while i < len(toks):
+        tok = toks[i]
+        if tok.kind == "op" and tok.text in "([{":
+            depth += 1
+        elif tok.kind == "op" and tok.text in ")]}":
+            depth -= 1
+        relation = None
+        if tok.kind == "op" and tok.text in ("=", ":="):
+            relation = tok.text
+        elif tok.kind == "cmd" and tok.text in _RELATIONS:
+            relation = _RELATIONS[tok.text]
+            if tok.text in ("stackrel", "overset"):    # \overset{\text{def}}{=}: skip the two groups
+                raise FormulaError(f"\\{tok.text}{{..}}{{=}} is not read; write = (the justification "
+                                   "belongs in a remark)")
+        elif (tok.kind == "op" and tok.text in _COMPARISONS) or (tok.kind == "cmd" and tok.text in _COMPARISONS):
+            shown = "\\" + tok.text if tok.kind == "cmd" else tok.text
+            raise FormulaError(f"{shown!r} at position {tok.pos + 1}: comparisons and approximations are not "
+                               "checked; give an equation or a formula")
+        if relation and depth <= 0:
+            sides.append(current + [Tok("end", "", tok.pos)])
+            relations.append(relation)
+            current = []
+        elif tok.kind != "end":
+            current.append(tok)
+        i += 1
+    sides.append(current + [toks[-1]])
+    return sides, relations
 
 
-def _split_equation(text: str, latex: bool) -> tuple[str | None, str]:
-    parts = re.split(r"(?<![<>=!])=(?!=)", text)
-    if len(parts) > 2:
-        raise FormulaError(f"at most one '=' is allowed (lhs = rhs), got {len(parts) - 1} in {text!r}")
-    if "==" in text or re.search(r"[<>]|\\(?:leq?|geq?|neq?|ne)(?![a-zA-Z])", text):
-        raise FormulaError(f"comparisons are not allowed in a formula: {text!r}")
-    if len(parts) == 1:
-        return None, text
-    if not parts[0].strip():
-        raise FormulaError(f"the left side of {text!r} is empty")
-    return parts[0], parts[1]
+def lhs_key(text: str, latex: bool | None = None) -> str:
+    """The canonical name of a side: symbols by plain name, no spaces, braces, bold or sizing
+    ('\\tilde{\\mu}_{t}(\\mathbf{x}_t, \\mathbf{x}_0)' -> 'mu_tilde_t(x_t,x_0)')."""
+    prepared, use_latex, _ = _prepare(text, latex)
+    toks = (_lex_latex if use_latex else _lex_plain)(prepared)
+    return _key(toks, use_latex, prepared)
 
 
-def lhs_key(text: str, latex: bool) -> str:
-    """Canonical text of an equation's left side: symbols by plain name, no spaces or braces,
-    a trailing argument list dropped ('\\tilde\\mu_t(x_t, x_0)' -> 'mu_tilde_t')."""
-    text = text.strip()
+def _key(toks: list[Tok], latex: bool, text: str) -> str:
+    parser = _Parser(toks, latex, text, _State())
+    out: list[str] = []
+    while not parser.at("end"):
+        tok = parser.peek()
+        if latex:
+            start = parser.i
+            try:
+                cluster = parser.read_cluster()
+            except FormulaError:
+                cluster, parser.i = None, start
+            if cluster is not None:
+                entry = _latex_table().get(cluster.key)
+                out.append(entry.name if entry else cluster.canonical())
+                continue
+            parser.next()
+            if tok.kind == "cmd":
+                if tok.text in _SIZING or tok.text in _WRAPPERS:
+                    continue
+                out.append({"|": "‖", "lVert": "‖", "rVert": "‖", "Vert": "‖", "mid": "|", "vert": "|",
+                            "{": "(", "}": ")", "lbrace": "(", "rbrace": ")"}.get(tok.text, tok.text))
+                continue
+            if tok.kind == "op" and tok.text in "{}":
+                continue
+            out.append({"[": "(", "]": ")"}.get(tok.text, tok.text) if tok.kind == "op" else tok.text)
+            continue
+        parser.next()
+        if tok.kind == "name":
+            name = tok.text.split(".")[-1] if tok.text.split(".")[0] in V.OBJECTS else tok.text
+            key = re.sub(r"_\{([A-Za-z0-9]+)\}$", r"_\1", name)
+            out.append(BY_NAME[key].name if key in BY_NAME else key)
+            continue
+        out.append({"[": "(", "]": ")", "{": "(", "}": ")"}.get(tok.text, tok.text))
+    key = "".join(out).replace("**", "^").replace("||", "‖").replace("D_KL", "KL")
+    key = re.sub(r"_\{([^{}]*)\}", r"_\1", key)
+    return re.sub(r"^grad(?=_)", "nabla", key)
+
+
+def _is_normal_side(toks: list[Tok], latex: bool) -> bool:
     if latex:
-        text = _normalise_latex(text)
-        text = re.sub(r"\\(left|right)(?![a-zA-Z])", "", text)
-    text = re.sub(r"\s*\([^()]*\)\s*$", "", text)
-    if latex:
-        pieces, i = [], 0
-        while i < len(text):
-            match = _SYMBOL.match(text, i)
-            if match and (match.group("greek") or match.group("letter")) and match.end() > i:
-                entry = _LATEX_NAMES.get(_key_of(match))
-                pieces.append(entry.name if entry else match.group(0))
-                i = match.end()
-            else:
-                pieces.append(text[i])
-                i += 1
-        text = "".join(pieces)
-    text = text.replace("**", "^").replace("\\cdot", "*")
-    return re.sub(r"[\s{}]", "", text)
+        return (len(toks) > 3 and toks[0].kind == "cmd" and toks[0].text == "mathcal"
+                and ((toks[1].kind == "op" and toks[1].text == "{" and toks[2].text == "N") or toks[1].text == "N"))
+    return len(toks) > 2 and toks[0].kind == "name" and toks[0].text in ("N", "Normal", "normal") and \
+        toks[1].kind == "op" and toks[1].text == "("
+
+
+def _read_normal(toks: list[Tok], latex: bool, text: str, state: _State):
+    parser = _Parser(toks, latex, text, state)
+    if latex and parser.at_op("{", k=1):
+        parser.next()
+        parser.word_argument(already_at_brace=True)
+    else:
+        parser.next()
+        if latex:
+            parser.next()
+    if parser.at("cmd", "left"):
+        parser.next()
+    opening = parser.expect_op("(", "after N")
+    variable = None
+    first = parser.expression()
+    if parser.at_op(";"):
+        parser.next()
+        variable = sp.sstr(first)
+        first = parser.expression()
+    parser.expect_op(",", "between the mean and the variance of N(mean, variance)")
+    variance = parser.expression()
+    parser.close(")", opening)
+    if not parser.at("end"):
+        raise FormulaError(f"cannot read {parser.describe(parser.peek())} after N(...)")
+    state.note("N(mean, variance) read with its second argument as the variance")
+    return variable, first, variance
 
 
 def parse(text: str, *, latex: bool | None = None) -> Formula:
-    """Read a formula or an equation ``lhs = rhs`` (then the right side is the formula).
+    """Read a formula, an equation ``lhs = rhs`` or a chain ``a = b = c``.
 
     ``latex=None`` detects LaTeX by a backslash.  Raises :class:`FormulaError` (a ValueError)
-    naming the offending token; never evaluates the text.
+    naming the offending part; never evaluates the text.  Every side is kept in ``sides`` (with
+    its canonical key for left-side names); ``expr`` is the last side that could be read, and
+    ``notes`` say how anything beyond the literal symbols was read.
     """
-    _check_length(text)
-    use_latex = is_latex(text) if latex is None else bool(latex)
-    lhs, rhs = _split_equation(text, use_latex)
-    expr = parse_latex_formula(rhs) if use_latex else parse_plain(rhs)
-    return Formula(text, use_latex, expr, lhs_key(lhs, use_latex) if lhs is not None else None)
+    prepared, use_latex, notes = _prepare(text, latex)
+    toks = (_lex_latex if use_latex else _lex_plain)(prepared)
+    groups, relations = _split(toks)
+    state = _State(list(notes))
+    sides: list[Side] = []
+    for group in groups:
+        if len(group) == 1:
+            raise FormulaError("a side of the equation is empty" if relations else "the formula is empty")
+        start = group[0].pos
+        end = group[-2].pos + len(group[-2].text) + (1 if group[-2].kind == "cmd" else 0)
+        side_text = prepared[start:end].strip()
+        key = _key(group, use_latex, prepared)
+        try:
+            if _is_normal_side(group, use_latex):
+                sides.append(Side(side_text, key, normal=_read_normal(group, use_latex, prepared, state)))
+            else:
+                sides.append(Side(side_text, key, _read_side(group, use_latex, prepared, state)))
+        except FormulaError as err:
+            if not relations:
+                raise
+            sides.append(Side(side_text, key, error=str(err)))
+    readable = [s for s in sides if s.expr is not None or s.normal is not None]
+    if not readable:
+        raise FormulaError(next(s.error for s in sides if s.error))
+    last = next((s for s in reversed(sides) if s.expr is not None), None)
+    expr = last.expr if last is not None else readable[-1].normal[1]
+    return Formula(text, use_latex, expr, sides[0].key if relations else None, tuple(sides), tuple(relations),
+                   tuple(state.notes))
+
+
+def parse_plain(text: str) -> sp.Expr:
+    """A plain-syntax formula (code spelling, ``^`` or ``**``, Unicode) in the user's symbols."""
+    formula = parse(text, latex=False)
+    if formula.relations:
+        raise FormulaError(f"expected one expression, got an equation in {text!r}")
+    return formula.expr
+
+
+def parse_latex_formula(text: str) -> sp.Expr:
+    """A LaTeX formula in the lecture's notation, in the user's symbols."""
+    formula = parse(text, latex=True)
+    if formula.relations:
+        raise FormulaError(f"expected one expression, got an equation in {text!r}")
+    return formula.expr
 
 
 def from_sympy(expr: sp.Expr) -> Formula:
@@ -608,6 +1554,6 @@ def from_sympy(expr: sp.Expr) -> Formula:
         raise TypeError(f"expected a SymPy expression or a str, got {type(expr).__name__}")
     unknown = sorted({s.name for s in expr.free_symbols if s.name not in BY_NAME})
     if unknown:
-        raise FormulaError(_unknown_message(unknown[0], plain_names()))
+        raise FormulaError(_unknown_message(unknown[0], plain_names(), plain_names()))
     renamed = expr.xreplace({s: BY_NAME[s.name].symbol for s in expr.free_symbols})
-    return Formula(sp.sstr(expr), False, renamed)
+    return Formula(sp.sstr(expr), False, renamed, sides=(Side(sp.sstr(expr), sp.sstr(expr), renamed),))

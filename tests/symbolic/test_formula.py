@@ -67,7 +67,8 @@ def test_values_in_proof_symbols(text, expected):
 
 def test_equation_keeps_the_left_side():
     parsed = F.parse(r"\tilde\mu_t(x_t, x_0) = \frac{1}{\sqrt{\alpha_t}} x_t")
-    assert parsed.lhs == "mu_tilde_t" and parsed.expr == F.user_symbol("x_t") / sp.sqrt(F.user_symbol("alpha_t"))
+    assert parsed.lhs == "mu_tilde_t(x_t,x_0)" and "mu_tilde_t" in parsed.sides[0].keys
+    assert parsed.expr == F.user_symbol("x_t") / sp.sqrt(F.user_symbol("alpha_t"))
     assert F.parse(r"\tilde\sigma^2_t = \tilde\beta_t").lhs == "sigma_tilde_t^2"
     assert F.parse("w_0 + w_t = 1").lhs == "w_0+w_t"
 
@@ -76,15 +77,15 @@ MALICIOUS = [
     ("__import__('os').system('echo pwned')", "__import__"),
     ("x_t.__class__", "attribute access"),
     ("lambda: 0", "lambda"),
-    ("().__class__.__bases__[0].__subclasses__()", "not allowed"),
+    ("().__class__.__bases__[0].__subclasses__()", "empty brackets"),
     ("eval('1')", "eval"),
     ("open('/etc/passwd')", "open"),
     ("f'{x_t}'", "unknown"),
-    ("[x for x in (1,)]", "not allowed"),
-    ("x_t if 1 else 0", "if/else"),
+    ("[x for x in (1,)]", "square brackets"),
+    ("x_t if 1 else 0", "unknown symbol 'if'"),
     ("x_t // 2", "//"),
     ("torch.load('f')", "torch.load"),
-    ("x_t; import os", "cannot parse"),
+    ("x_t; import os", "cannot read ';'"),
     ("x" * 100_000, "limit is 2,000"),
     ("x_t**9**9**9", "exponent"),
     ("2**64**64", "exponent"),
@@ -96,7 +97,7 @@ MALICIOUS = [
     (r"\bar\alpha_{t-2}", "did you mean"),
     ("alpha_bar_tt", "did you mean alpha_bar_t"),
     ("", "empty"),
-    ("a = b = c", "at most one"),
+    ("a = b = c", "unknown symbol 'a'"),
     ("x_t <= 2", "comparisons"),
 ]
 
