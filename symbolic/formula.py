@@ -445,7 +445,7 @@ def _strip_layout(text: str, latex: bool) -> tuple[str, list[str]]:
         notes.append(f"({m.group(1)}) at the end read as an equation number")
         text = text[:m.start()]
     m = re.search(r"(?:\\[,;: ]|\\q?quad|\s)*[.,;]\s*$", text)
-    if m and text[:m.start()].strip() and not re.search(r"\d\.\s*$", text):
+    if m and text[:m.start()].strip() and (latex or not re.search(r"(?<![\d.])\d+\.\s*$", text)):
         notes.append(f"the trailing {m.group(0).strip()[-1]!r} is punctuation")
         text = text[:m.start()]
     return text, notes
@@ -734,7 +734,7 @@ class _Parser:
             inner = m.group(2)
             key = f"{m.group(1)}_{inner}" if re.fullmatch(r"[A-Za-z0-9]+", inner) else key
         if key in BY_NAME:
-            return BY_NAME[key].symbol
+            return self.symbol_of(BY_NAME[key])
         if key in V.CODE_BY_NAME:
             return self.code_value(key)
         if key in FUNCTIONS:
@@ -1082,7 +1082,7 @@ class _Parser:
         if text in BY_NAME or text in V.CODE_BY_NAME:
             self.i = j
             self.state.note(f"{text} read as a plain name inside LaTeX")
-            return BY_NAME[text].symbol if text in BY_NAME else self.code_value(text)
+            return self.symbol_of(BY_NAME[text]) if text in BY_NAME else self.code_value(text)
         letters = re.match(r"[A-Za-z]+", text).group(0)
         if len(letters) >= 2 and not any(self._is_single_symbol(ch) for ch in letters):
             raise FormulaError(f"unknown symbol {letters!r} at position {self.peek().pos + 1}; letters side by "
@@ -1106,6 +1106,14 @@ class _Parser:
                                                 kind="LaTeX symbol", at=self.toks[start].pos))
         if entry.name == "z":
             self.state.note(f"{cluster.text} read as the noise ε")
+        return self.symbol_of(entry)
+
+    def symbol_of(self, entry: Name) -> sp.Expr:
+        """A vocabulary entry in the user's symbols; constants (e, pi, the identity I) by value."""
+        if entry.value.is_number:
+            if entry.name == "I":
+                self.state.note("I read as the identity matrix: per coordinate, 1")
+            return entry.value
         return entry.symbol
 
     def indexed(self, cluster: Cluster) -> sp.Expr:
