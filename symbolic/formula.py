@@ -444,7 +444,7 @@ def _strip_layout(text: str, latex: bool) -> tuple[str, list[str]]:
     if m and re.search(r"[\w)\]}|]\s*$", text[:m.start()]):
         notes.append(f"({m.group(1)}) at the end read as an equation number")
         text = text[:m.start()]
-    m = re.search(r"(?:\\[,;: ]|\\q?quad|\s)*[.,;]\s*$", text)
+    m = re.search(r"(?:\\[,;: ]|\\q?quad|\s)*(?<!\\)[.,;]\s*$", text)
     if m and text[:m.start()].strip() and (latex or not re.search(r"(?<![\d.])\d+\.\s*$", text)):
         notes.append(f"the trailing {m.group(0).strip()[-1]!r} is punctuation")
         text = text[:m.start()]
@@ -1514,6 +1514,9 @@ def parse(text: str, *, latex: bool | None = None) -> Formula:
     toks = (_lex_latex if use_latex else _lex_plain)(prepared)
     groups, relations = _split(toks)
     state = _State(list(notes))
+    if relations and len(groups[0]) == 1:       # '&= b' or '= b': a continuation line of a derivation
+        groups, relations = groups[1:], relations[1:]
+        state.note("a continuation line '= ...' read as its right side")
     sides: list[Side] = []
     for group in groups:
         if len(group) == 1:

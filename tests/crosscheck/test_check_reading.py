@@ -1,0 +1,146 @@
+r"""check reads what the user wrote, exactly: regression tests of issue 16 (sections 1-3).
+
+Each row: target, formula as typed, the expected verdict ("refused" = a ValueError naming the
+part), and a word the reading notes or the refusal must contain (None: no requirement).
+"""
+
+import pytest
+
+from crosscheck import check as C
+
+PV = "beta_t*(1-alpha_bar_prev)/(1-alpha_bar_t)"
+EPS_MEAN_LATEX = (r"\frac{1}{\sqrt{\alpha_t}}\left(\mathbf{x}_t - \frac{\beta_t}{\sqrt{1-\bar\alpha_t}}"
+                  r"\epsilon_\theta(\mathbf{x}_t, t)\right)")
+
+ROWS = [
+    # -- section 1: nothing the user typed is rounded, cut or dropped
+    ("posterior_variance", f"1.0000000000000000001*{PV}", "not holds", None),
+    ("posterior_variance", f"{PV} + 1e-400", "not holds", None),
+    ("posterior_variance", f"{PV} # + 1", "refused", "comment"),
+    ("posterior_variance", r"\tilde\beta_t'", "refused", "prime"),
+    ("posterior_variance", r"\frac{(1-\bar\alpha_{t-1})\beta_t}{1-\bar\alpha_t}^{^}", "refused", "'^'"),
+    ("posterior_variance", r"\beta_t^{^}", "refused", "'^'"),
+    ("posterior_variance", f"{PV} + (1/0)^0", "refused", "divides by zero"),
+    ("posterior_variance", f"{PV} + 0^0", "refused", "undefined"),
+    ("posterior_variance", f"{PV} + log(0)", "refused", "undefined"),
+    # -- section 2: a verdict only for what was written
+    ("eps_mean", EPS_MEAN_LATEX, "holds", "eps_theta read as eps"),
+    ("kl_eps_weight", r"\frac{\beta_t^2}{2\sigma_t^2\alpha_t(1-\bar\alpha_t)}(\epsilon - \epsilon_\theta(x_t, t))^2",
+     "differs", None),
+    ("eps_mean", r"\frac{1}{\sqrt{\alpha_t}}\left(x_t - \frac{\beta_t}{\sqrt{1-\bar\alpha_t}}\epsilon_\theta(x_t)\right)",
+     "holds", "eps_theta(x_t)"),
+    ("eps_mean", EPS_MEAN_LATEX + r" \quad (11)", "holds", "equation number"),
+    ("eps_mean", r"\tilde\mu_t = " + EPS_MEAN_LATEX + r" \tag{11}", "holds", "equation tag"),
+    ("eps_mean", EPS_MEAN_LATEX + r" \label{eq:mean}.", "holds", "punctuation"),
+    ("posterior_variance", r"\tilde\beta_t = 11 \cdot \frac{1-\bar\alpha_{t-1}}{1-\bar\alpha_t}\beta_t \quad (11)",
+     "differs", None),
+    ("eps_mean", r"\epsilon_\theta(x_0, t)", "refused", "read at"),
+    ("eps_mean", r"\beta_t(x_t, t)", "refused", "take arguments"),
+    # -- section 3: chains and definitions
+    ("posterior_variance", r"\tilde\beta_t := \frac{1-\bar\alpha_{t-1}}{1-\bar\alpha_t}\beta_t", "holds", None),
+    ("posterior_variance", r"\tilde\beta_t \coloneqq \frac{1-\bar\alpha_{t-1}}{1-\bar\alpha_t}\beta_t", "holds", None),
+    ("posterior_variance", r"\tilde\beta_t \triangleq \frac{1-\bar\alpha_{t-1}}{1-\bar\alpha_t}\beta_t", "holds", None),
+    ("posterior_variance", r"\tilde\beta_t \equiv \frac{1-\bar\alpha_{t-1}}{1-\bar\alpha_t}\beta_t", "holds", None),
+    ("posterior_variance", r"\tilde\beta_t = \frac{1-\bar\alpha_{t-1}}{1-\bar\alpha_t}\beta_t = "
+                           r"\beta_t - \frac{\beta_t^2\bar\alpha_{t-1}}{1-\bar\alpha_t}", "holds", None),
+    ("posterior_variance", r"\tilde\beta_t = \frac{1-\bar\alpha_{t-1}}{1-\bar\alpha_t}\beta_t = 2\beta_t", "differs", None),
+    # left sides in the sources' own names
+    ("posterior_mean", r"\boldsymbol{\mu}_q(x_t, x_0) = \frac{\sqrt{\alpha_t}(1-\bar\alpha_{t-1})x_t + "
+                       r"\sqrt{\bar\alpha_{t-1}}(1-\alpha_t)x_0}{1-\bar\alpha_t}", "holds", None),
+    ("posterior_mean", r"\tilde{\mu}_t(\mathbf{x}_t, \mathbf{x}_0) = \frac{\sqrt{\bar\alpha_{t-1}}\beta_t}{1-\bar\alpha_t}"
+                       r"\mathbf{x}_0 + \frac{\sqrt{\alpha_t}(1-\bar\alpha_{t-1})}{1-\bar\alpha_t}\mathbf{x}_t", "holds", None),
+    ("posterior_variance", r"\sigma_q^2(t) = \frac{(1-\alpha_t)(1-\bar\alpha_{t-1})}{1-\bar\alpha_t}", "holds", None),
+    ("x0_from_eps", r"\hat{\mathbf{x}}_0 = \frac{\mathbf{x}_t - \sqrt{1-\bar\alpha_t}\,\boldsymbol{\epsilon}}"
+                    r"{\sqrt{\bar\alpha_t}}", "holds", None),
+    ("score", r"\nabla_{\mathbf{x}_t}\log q(\mathbf{x}_t|\mathbf{x}_0) = -\frac{\boldsymbol{\epsilon}}"
+              r"{\sqrt{1-\bar\alpha_t}}", "holds", None),
+    ("score", r"\nabla \log p(x_t) = -\frac{x_t - \sqrt{\bar\alpha_t}x_0}{1-\bar\alpha_t}", "holds", None),
+    ("forward_sample", r"\mathbf{x}_t = \sqrt{\bar\alpha_t}\mathbf{x}_0 + \sqrt{1-\bar\alpha_t}\boldsymbol{\epsilon}",
+     "holds", None),
+    ("forward_jump_mean", r"q(\mathbf{x}_t|\mathbf{x}_0) = \mathcal{N}(\mathbf{x}_t; \sqrt{\bar\alpha_t}\mathbf{x}_0, "
+                          r"(1-\bar\alpha_t)\mathbf{I})", "holds", "variance"),
+    ("forward_jump_mean", r"q(x_t|x_0) = \mathcal{N}(x_t; \sqrt{\bar\alpha_t}x_0, \sqrt{1-\bar\alpha_t}\mathbf{I})",
+     "differs", None),     # the mean is right, the variance is a standard deviation
+    ("posterior_mean", r"\tilde\beta_t = \frac{\sqrt{\alpha_t}}{2}", "refused", "names posterior_variance"),
+    ("posterior_mean", r"\tilde\mu_t", "refused", "only names"),
+    # decoration
+    ("posterior_variance", r"\color{red}{\tilde\beta_t} = \textcolor{blue}{\frac{1-\bar\alpha_{t-1}}{1-\bar\alpha_t}}"
+                           r"\,\boldsymbol{\beta}_t", "holds", None),
+    ("posterior_variance", r"\boxed{\displaystyle \frac{1-\bar{\alpha}_{t-1}}{1-\bar{\alpha}_t}\cdot\beta_t}", "holds", None),
+    ("posterior_variance", r"\frac{\big(1-\bar\alpha_{t-1}\big)}{\Big(1-\bar\alpha_t\Big)} \times \bm{\beta}_t \;",
+     "holds", None),
+    ("posterior_variance", r"&= \frac{1-\bar\alpha_{t-1}}{1-\bar\alpha_t}\beta_t \\", "holds", None),
+    # Unicode as in the course sheets
+    ("forward_sample", "x_t = √ᾱ_t x_0 + √(1−ᾱ_t) ε", "holds", None),
+    ("eps_mean", "μ̃_t = (1/√α_t)·(x_t − β_t/√(1−ᾱ_t) ε)", "holds", None),
+    ("kl_eps_weight", "β_t²/(2σ_t² α_t (1−ᾱ_t))", "holds", None),
+    ("denoising_kl", "β_t²/(2σ_t² α_t (1−ᾱ_t)) ‖ε − ε_θ‖² + C_t", "holds", "per coordinate"),
+    # norms, products, coordinate sums
+    ("denoising_kl", r"\frac{\beta_t^2}{2\sigma_t^2\alpha_t(1-\bar\alpha_t)}\|\epsilon - \epsilon_\theta\|^2 + C_t", "holds", None),
+    ("denoising_kl", r"\frac{\beta_t^2}{2\sigma_t^2\alpha_t(1-\bar\alpha_t)}\lVert\epsilon - \epsilon_\theta(x_t,t)\rVert_2^2 + C_t",
+     "holds", None),
+    ("forward_jump_mean", r"\sqrt{\prod_{s=1}^{t}\alpha_s}\,x_0", "holds", "alpha_bar_t"),
+    ("forward_jump_variance", r"1 - \prod_{i=1}^{t}(1-\beta_i)", "holds", "alpha_bar_t"),
+    ("standard_normal_kl", r"-\frac{1}{2}\sum_{j=1}^{J}\left(1 + \log\sigma_j^2 - \mu_j^2 - \sigma_j^2\right)", "holds",
+     "coordinate"),
+    # other authors' names
+    ("forward_sample", r"x_t = \sqrt{\bar\alpha_t}\,x_0 + \sqrt{1-\bar\alpha_t}\,\epsilon_0", "holds", None),
+    ("forward_sample", r"x_t = \sqrt{\bar\alpha_t}\,x_0 + \sqrt{1-\bar\alpha_t}\,\mathbf{z}", "holds", "noise"),
+    ("forward_jump_mean", r"\sqrt{\bar\alpha_t}\,x", "holds", "x read as x_0"),
+    ("x0_from_eps", r"\frac{x_t - \sqrt{1-\bar\alpha_t}\hat\epsilon}{\sqrt{\bar\alpha_t}}", "holds", "eps_theta read as eps"),
+    # reference code, as written in improved-diffusion / diffusers / denoising-diffusion-pytorch
+    ("posterior_variance", "posterior_variance = betas * (1. - alphas_cumprod_prev) / (1. - alphas_cumprod)", "holds",
+     "0-based"),
+    ("interpolation_w0", "betas * np.sqrt(alphas_cumprod_prev) / (1.0 - alphas_cumprod)", "holds", None),
+    ("interpolation_wt", "(1.0 - alphas_cumprod_prev) * np.sqrt(alphas) / (1.0 - alphas_cumprod)", "holds", None),
+    ("x0_from_eps", "_extract_into_tensor(self.sqrt_recip_alphas_cumprod, t, x_t.shape) * x_t - "
+                    "_extract_into_tensor(self.sqrt_recipm1_alphas_cumprod, t, x_t.shape) * eps", "holds", None),
+    ("x0_from_eps", "extract(self.sqrt_recip_alphas_cumprod, t, x_t.shape) * x_t - "
+                    "extract(self.sqrt_recipm1_alphas_cumprod, t, x_t.shape) * noise", "holds", None),
+    ("x0_from_eps", "pred_original_sample = (sample - beta_prod_t ** (0.5) * model_output) / alpha_prod_t ** (0.5)",
+     "holds", None),
+    ("forward_sample", "sqrt_alphas_cumprod[t] * x_start + sqrt_one_minus_alphas_cumprod[t] * noise", "holds", None),
+    ("forward_sample", "alphas_cumprod[t] ** 0.5 * x_start + (1 - alphas_cumprod[t]) ** 0.5 * noise", "holds", None),
+    ("forward_jump_mean", "torch.sqrt(alphas_cumprod[t-1]) * x_0", "differs", "one step back"),
+    ("forward_sample", "(1 - alphas_cumprod).sqrt() * noise + alphas_cumprod.sqrt() * x_start", "holds", None),
+    ("posterior_variance", "beta_t*(1 - alpha_bar_{t-1})/(1 - alpha_bar_t)", "holds", None),
+]
+
+
+@pytest.mark.parametrize("target, formula, expected, word", ROWS, ids=[f"{r[0]}:{r[1][:40]}" for r in ROWS])
+def test_reading(target, formula, expected, word):
+    if expected == "refused":
+        with pytest.raises(ValueError) as err:
+            C.check(target, formula, hints=False, timeout=30)
+        if word:
+            assert word in str(err.value), str(err.value)
+        return
+    verdict = C.check(target, formula, hints=False, timeout=30)
+    if expected == "not holds":
+        assert verdict.status != "holds", verdict.report()
+    else:
+        assert verdict.status == expected, verdict.report()
+    if word:
+        assert word in " ".join(verdict.notes + [verdict.parsed] + [c["side"] for c in verdict.checked]), \
+            verdict.report()
+
+
+@pytest.mark.parametrize("chosen", C.TARGETS, ids=lambda t: t.name)
+def test_printed_statement_pastes_back(chosen):
+    # The statement `check --list` prints is read back as it is printed, and holds.
+    assert C.check(chosen.name, chosen.statement, hints=False).status == "holds"
+
+
+def test_chain_reports_each_side():
+    verdict = C.check("posterior_variance", r"\tilde\beta_t = \frac{1-\bar\alpha_{t-1}}{1-\bar\alpha_t}\beta_t = 2\beta_t",
+                      hints=False)
+    assert [c["status"] for c in verdict.checked] == ["holds", "differs"]
+    assert "side 3" in verdict.checked[1]["side"]
+    assert "checked side 3" in verdict.report()
+
+
+def test_reading_notes_reach_the_json():
+    verdict = C.check("eps_mean", EPS_MEAN_LATEX + r" \quad (11)", hints=False)
+    data = verdict.as_json()
+    assert {"status", "parsed", "hints", "method", "counterexample"} <= set(data)
+    assert any("equation number" in n for n in data["notes"])
