@@ -49,7 +49,7 @@ MAX_DEGREE = 256        # estimated polynomial degree of the whole formula
 MAX_DEPTH = 100         # nesting of brackets and operators
 MAX_FUNCTION_NESTING = 3   # exp(exp(exp(..))) is as deep as a formula may go
 
-__all__ = ["FormulaError", "Formula", "Side", "parse", "parse_plain", "parse_latex_formula", "lhs_key",
+__all__ = ["FormulaError", "Formula", "Side", "parse", "parse_plain", "parse_latex_formula", "parse_derivation", "lhs_key",
            "to_proof_symbols", "user_symbol", "is_latex", "from_sympy", "VOCABULARY", "BY_NAME",
            "FUNCTIONS", "plain_names", "latex_spellings", "Name"]
 
@@ -482,9 +482,13 @@ _FUNCTION_LIKE = {
 }
 
 
+_STRICT_CALLS = ("eps_theta", "mu_theta", "mu_tilde_t")   # a bracket after these is always their arguments
+
+
 @dataclass
 class _State:
     notes: list = field(default_factory=list)
+    derivation: bool = False        # densities, expectations, KLs and sums over t are read too
 
     def note(self, text: str) -> None:
         if text not in self.notes:
@@ -814,6 +818,15 @@ class _Parser:
 
     def model_call(self, value: sp.Symbol, tok: Tok) -> sp.Expr:
         patterns, reading = _FUNCTION_LIKE[value.name]
+        if value.name not in _STRICT_CALLS:
+            # beta_tilde_t(t) is a call; beta_tilde_t(1 - x) a product, read by the caller
+            k = 1 if self.at("cmd") else 0
+            if not (self.at("letter", "t", k=k + 1) or self.at("name", "t", k=k + 1)) or \
+                    not self.at_op(")", k=k + 2):
+                return value
+            self.i += k + 3
+            self.state.note(f"{value.name}(t) read as {value.name}")
+            return value
         start = self.peek().pos
         args = self.arguments(f"{value.name}(")
         names = []
@@ -906,13 +919,12 @@ class _Parser:
             if tok.text in _DECORATIONS:
                 decorations.add(_DECORATIONS[tok.text])
             if self.at_op("{"):
-                opening = self.next()
+                self.next()
                 inner = self.read_cluster()
                 if inner is None or not self.at_op("}"):
                     self.i = start
                     return None
                 self.next()
-                del opening
             else:
                 inner = self.read_cluster()
                 if inner is None:
@@ -947,6 +959,10 @@ class _Parser:
             if word is not None:
                 return word
         start = self.i
+        if self.state.derivation:
+            special = self.derivation_primary()
+            if special is not None:
+                return special
         cluster = self.read_cluster()
         if cluster is not None:
             value = self.resolve_cluster(cluster, start)
@@ -1062,6 +1078,148 @@ class _Parser:
                            "decorations (\\bar, \\tilde, \\hat, \\mathbf, ...) and the symbols "
                            + ", ".join(latex_spellings()))
 
+    # -- derivations: densities, expectations, KL divergences, normal densities
+    def derivation_primary(self) -> sp.Expr | None:
+        tok = self.peek()
+        if tok.kind == "cmd" and tok.text in ("mathbb", "mathcal") and self.at_op("{", k=1) and \
+                self.peek(2).kind == "letter" and self.at_op("}", k=3):
+            letter = self.peek(2).text
+            if tok.text == "mathbb" and letter == "E":
+                self.i += 4
+                return self.expectation()
+            if tok.text == "mathcal" and letter == "N":
+                self.i += 4
+                return self.normal_density()
+            return None
+        start = self.i
+        try:
+            cluster = self.read_cluster()
+        except FormulaError:
+            cluster = None
+        following = self.at_op("(") or (self.at("cmd") and self.peek().text in _SIZING and self.at_op("(", k=1))
+        if cluster is not None and following:
+            if cluster.base in ("q", "p") and not cluster.decorations and cluster.sub in (None, "theta"):
+                return self.density(cluster)
+            if cluster.base == "D" and cluster.sub in ("KL", "mathrmKL"):
+                return self.kl()
+        self.i = start
+        return None
+
+    def open_paren(self) -> Tok:
+        if self.at("cmd") and self.peek().text in _SIZING:
+            self.next()
+        return self.expect_op("(", "to open the argument list")
+
+    def density(self, cluster: Cluster) -> sp.Expr:
+        from . import elbo as SE
+        opening = self.open_paren()
+        first, braced = self.variable()
+        given: list[tuple[str, bool]] = []
+        if self.at_op("|"):
+            self.next()
+            given.append(self.variable())
+            while self.at_op(","):
+                self.next()
+                given.append(self.variable())
+        self.close(")", opening)
+        name = "p_theta" if cluster.sub == "theta" else cluster.base
+        if name == "p_theta":
+            if first.startswith("0:"):
+                return SE.p_joint(_index(first[2:]))
+            if len(given) != 1:
+                raise FormulaError(f"p_theta({first}|...) must give one variable, x_t")
+            return SE.p_theta(_index(given[0][0]))
+        if name == "p":
+            return SE.p_prior(_index(first))
+        if first.startswith("1:"):
+            return SE.q_joint(_index(first[2:]))
+        if given == [("0", False)]:          # q(x_t|x_0): the marginal (q(x_t|x_{0}) is the step)
+            return SE.q_jump(_index(first))
+        if len(given) == 2:
+            return SE.q_post(_index(given[0][0]))
+        if len(given) == 1:
+            return SE.q_step(_index(first))
+        raise FormulaError(f"q({first}) needs what it is conditioned on")
+
+    def variable(self) -> tuple[str, bool]:
+        """``x_{t - 1}`` -> ('t-1', True): the index text of a variable, and whether it was braced."""
+        tok = self.next()
+        if tok.kind != "letter" or tok.text != "x" or not self.at_op("_"):
+            raise FormulaError(f"expected a variable x_t in a density, found {self.describe(tok)}")
+        self.next()
+        braced = self.at_op("{")
+        return self.argument_text().replace(" ", ""), braced
+
+    def kl(self) -> sp.Expr:
+        from . import elbo as SE
+        opening = self.open_paren()
+        self.open_bars.append("‖")           # the bar between the arguments closes the first
+        first = self.expression()
+        self.open_bars.pop()
+        if self.at("cmd") and self.peek().text in _SIZING:
+            self.next()
+        self.expect_op("‖", "between the two arguments of the KL divergence")
+        second = self.expression()
+        self.close(")", opening)
+        return SE.KL(first, second)
+
+    def expectation(self) -> sp.Expr:
+        from . import elbo as SE
+        from .worked import Expect
+        self.expect_op("_", "after \\mathbb{E}")
+        opening = self.expect_op("{", "around the expectation's measure")
+        if self._sim_ahead():
+            variable = self.postfix()
+            self.next()            # \sim
+            normal = self.postfix()
+            self.close("}", opening)
+            body = self.bracketed()
+            _, mean, variance = normal.args
+            return Expect(body, variable, mean, variance)
+        measure = self.expression()
+        self.close("}", opening)
+        return SE.E(self.bracketed(), measure)
+
+    def _sim_ahead(self) -> bool:
+        """Whether the braced measure being read is 'x \\sim N(..)' (a \\sim before its closing brace)."""
+        depth = 0
+        for tok in self.toks[self.i:]:
+            if tok.kind == "op" and tok.text == "{":
+                depth += 1
+            elif tok.kind == "op" and tok.text == "}":
+                if depth == 0:
+                    return False
+                depth -= 1
+            elif tok.kind == "cmd" and tok.text == "sim" and depth == 0:
+                return True
+        return False
+
+    def bracketed(self) -> sp.Expr:
+        if self.at("cmd") and self.peek().text in _SIZING:
+            self.next()
+        opening = self.next()
+        if opening.kind != "op" or opening.text not in "([":
+            raise FormulaError(f"expected [ after the expectation's measure, found {self.describe(opening)}")
+        value = self.expression()
+        self.close(self._CLOSE[opening.text], opening)
+        return value
+
+    def normal_density(self) -> sp.Expr:
+        from .worked import Normal
+        opening = self.open_paren()
+        first = self.expression()
+        if self.at_op(";"):
+            self.next()
+            mean = self.expression()
+            self.expect_op(",", "between the mean and the variance")
+            variance = self.expression()
+            self.close(")", opening)
+            return Normal(first, mean, variance)
+        self.expect_op(",", "between the mean and the variance")
+        variance = self.expression()
+        self.close(")", opening)
+        return Normal(sp.Symbol("_"), first, variance)
+
     def letter_word(self) -> sp.Expr | None:
         """A run of letters that spells a plain name (alpha_bar_t in LaTeX): read it as that name."""
         j, text = self.i, ""
@@ -1098,12 +1256,13 @@ class _Parser:
         if cluster.sub is not None and cluster.sub in self.scope and cluster.base in ("alpha", "beta", "mu",
                                                                                       "sigma", "x", "epsilon"):
             return self.indexed(cluster)
-        entry = _latex_table().get(cluster.key)
+        entry = (_model_table().get(cluster.key) if self.state.derivation else None) or \
+            _latex_table().get(cluster.key)
         if entry is None and "hat" in cluster.decorations and cluster.base == "epsilon":
             entry = BY_NAME["eps_theta"]
         if entry is None:
             raise FormulaError(_unknown_message(cluster.text, latex_spellings(), latex_spellings(),
-                                                kind="LaTeX symbol", at=self.toks[start].pos))
+                                                at=self.toks[start].pos))
         if entry.name == "z":
             self.state.note(f"{cluster.text} read as the noise ε")
         return self.symbol_of(entry)
@@ -1205,6 +1364,11 @@ class _Parser:
         if self.at_op("^"):
             self.next()
             upper = self.argument_text()
+        if self.state.derivation and name == "sum" and index in ("t", "k", "s") and upper is not None and \
+                re.fullmatch(r"[tT0-9+\-]+", upper) and start is not None:
+            body = self.term()
+            bound = BY_NAME["t"].symbol
+            return sp.Sum(body, (bound, _index(start), _index(upper)))
         role = {"used": set()}
         inner = _Parser(self.toks, self.latex, self.text, self.state, dict(self.scope) | {index: role})
         inner.i, inner.depth = self.i, self.depth
@@ -1253,6 +1417,19 @@ _WORD_HINTS = {"KL": "a KL divergence is read only on the left side, as a name",
                "L": "a loss term is read only on the left side, as a name"}
 
 
+def _index(text: str) -> sp.Expr:
+    """A timestep index as printed in a subscript: 't-1' -> t - 1, 'T' -> T, '2' -> 2."""
+    terms = re.findall(r"([+-]?)\s*(t|T|\d+)", text)
+    if not terms or re.sub(r"[\s+\-tT0-9]", "", text) or "".join(s + v for s, v in terms).lstrip("+") != \
+            re.sub(r"\s", "", text).lstrip("+"):
+        raise FormulaError(f"cannot read the timestep {text!r}; write it like t, t-1, T or 2")
+    value = sp.Integer(0)
+    for sign, term in terms:
+        part = BY_NAME[term].symbol if term in ("t", "T") else sp.Integer(term)
+        value += -part if sign == "-" else part
+    return value
+
+
 def _is_forward_sample(expr: sp.Expr) -> bool:
     value = to_proof_symbols(expr)
     forward = forward_jump_mean(S.x_0) + sp.sqrt(forward_jump_variance()) * S.eps
@@ -1284,6 +1461,19 @@ def _latex_table() -> dict[tuple, Name]:
                 assert cluster is not None and parser.at("end"), spelling
                 _LATEX_TABLE[cluster.key] = entry
     return _LATEX_TABLE
+
+
+_MODEL_TABLE: dict[tuple, Name] = {}
+
+
+def _model_table() -> dict[tuple, Name]:
+    """The single-latent model's letters (read in derivations only), like :func:`_latex_table`."""
+    if not _MODEL_TABLE:
+        for entry in V.MODEL:
+            for spelling in entry.latex:
+                parser = _Parser(_lex_latex(spelling), True, spelling, _State())
+                _MODEL_TABLE[parser.read_cluster().key] = entry
+    return _MODEL_TABLE
 
 
 _PLAIN_VALUES: dict[str, sp.Expr] = {}
@@ -1541,6 +1731,25 @@ def parse(text: str, *, latex: bool | None = None) -> Formula:
     expr = last.expr if last is not None else readable[-1].normal[1]
     return Formula(text, use_latex, expr, sides[0].key if relations else None, tuple(sides), tuple(relations),
                    tuple(state.notes))
+
+
+_MODEL_SUBSTITUTION = {n.symbol: n.value for n in V.MODEL}
+
+
+def parse_derivation(text: str) -> sp.Expr:
+    r"""Read a line of a derivation in LaTeX, in the proof's symbols: the formula reader with
+    densities (``q(x_t|x_{t-1})``, ``p_	heta(x_{t-1}|x_t)``, ``p(x_T)``, ``q(x_{1:T}|x_0)``, ...),
+    expectations ``\mathbb{E}_{q(..)}[..]`` and ``\mathbb{E}_{x\sim\mathcal{N}(m, v)}[..]``,
+    ``D_{\mathrm{KL}}(q\,\|\,p)``, normal densities ``\mathcal{N}(x; m, v)``, sums over the
+    timestep with symbolic limits, and the letters of the single-latent model (a, b, s, m, v, z).
+
+    This is what the LaTeX export is read back with, so whatever it prints is read exactly.
+    """
+    prepared, _, notes = _prepare(text, True)
+    toks = _lex_latex(prepared)
+    state = _State(list(notes), derivation=True)
+    expr = _read_side(toks, True, prepared, state)
+    return to_proof_symbols(expr.xreplace(_MODEL_SUBSTITUTION))
 
 
 def parse_plain(text: str) -> sp.Expr:

@@ -14,10 +14,8 @@ difference is 0).
 top-level ``+``/``-`` of sums, expectations and their bodies, using ``\Big`` delimiters (which,
 unlike ``\left``/``\right``, may be split across rows).
 
-Parsing uses SymPy's ANTLR LaTeX parser (``antlr4-python3-runtime==4.11``, the only version
-SymPy 1.14 accepts).  Before parsing, every symbol of the table, every density, expectation and
-KL divergence is replaced by a placeholder that parser reads as one atom (``Q_{7}``,
-``f_{3}(t)``); the parser never evaluates Python.
+Reading back uses the one reader of user input, :func:`symbolic.formula.parse_derivation`
+(a hand-written tokenizer and parser that never evaluates text), with the same symbol table.
 """
 
 from __future__ import annotations
@@ -30,8 +28,7 @@ from sympy.printing.latex import LatexPrinter
 
 from . import elbo as SE
 from . import symbols as S
-from .kl import kl_eps_constant, kl_eps_weight
-from .posterior import eps_mean, interpolation_weights, posterior_mean, posterior_variance
+from . import vocabulary as V
 
 
 @dataclass(frozen=True)
@@ -45,66 +42,29 @@ class Notation:
     meaning: str
 
 
-def _display(name: str, **assumptions) -> sp.Symbol:
-    return sp.Symbol(f"{name}", **assumptions)
-
-
-# Display-only symbols: names the lecture gives to expressions of the independent symbols.
-ALPHA_BAR_T = _display("alpha_bar_t", positive=True)
-BETA_T = _display("beta_t", positive=True)
-SIGMA_T = _display("sigma_t", positive=True)
-SIGMA_1 = _display("sigma_1", positive=True)
-SIGMA_2 = _display("sigma_2", positive=True)
-S_LG = _display("s", positive=True)
-BETA_TILDE_T = _display("beta_tilde_t", positive=True)
-MU_TILDE_T = _display("mu_tilde_t", real=True)
-MU_THETA = _display("mu_theta", real=True)
-LAMBDA_T = _display("lambda_t", positive=True)
-C_T = _display("C_t", real=True)
-W_0 = _display("w_0", positive=True)
-W_T = _display("w_t", positive=True)
-
-#: The symbol table, in the lecture's notation.  ``value`` is in the proof's symbols.
-TABLE: tuple[Notation, ...] = (
-    Notation("alpha_t", r"\alpha_{t}", S.alpha_t, S.alpha_t, "1 - beta_t, the signal kept by step t"),
-    Notation("alpha_bar_prev", r"\bar{\alpha}_{t-1}", S.alpha_bar_prev, S.alpha_bar_prev,
-             "prod_{s<t} alpha_s (1 at t = 1)"),
-    Notation("alpha_bar_t", r"\bar{\alpha}_{t}", ALPHA_BAR_T, S.alpha_t * S.alpha_bar_prev,
-             "alpha_t alpha_bar_{t-1}"),
-    Notation("alpha_bar_T", r"\bar{\alpha}_{T}", S.alpha_bar_T, S.alpha_bar_T, "alpha_bar at the last step"),
-    Notation("beta_t", r"\beta_{t}", BETA_T, 1 - S.alpha_t, "the variance added by step t"),
-    Notation("beta_tilde_t", r"\tilde{\beta}_{t}", BETA_TILDE_T, posterior_variance(),
-             "variance of q(x_{t-1}|x_t,x_0)"),
-    Notation("mu_tilde_t", r"\tilde{\mu}_{t}", MU_TILDE_T, posterior_mean(), "mean of q(x_{t-1}|x_t,x_0)"),
-    Notation("mu_theta", r"\mu_{\theta}", MU_THETA, eps_mean(S.eps_theta),
-             "mean of p_theta(x_{t-1}|x_t) in its eps form"),
-    Notation("lambda_t", r"\lambda_{t}", LAMBDA_T, kl_eps_weight(), "weight of ||eps - eps_theta||^2"),
-    Notation("C_t", r"C_{t}", C_T, kl_eps_constant(), "eps-free part of the denoising KL"),
-    Notation("w_0", r"w_{0}", W_0, interpolation_weights()[0], "coefficient of x_0 in mu_tilde_t"),
-    Notation("w_t", r"w_{t}", W_T, interpolation_weights()[1], "coefficient of x_t in mu_tilde_t"),
-    Notation("sigma_t", r"\sigma_{t}", SIGMA_T, sp.sqrt(S.sigma2_t), "standard deviation of p_theta(x_{t-1}|x_t)"),
-    Notation("x_0", r"x_{0}", S.x_0, S.x_0, "the data"),
-    Notation("x_t", r"x_{t}", S.x_t, S.x_t, "the noisy sample at step t"),
-    Notation("x_prev", r"x_{t-1}", S.x_prev, S.x_prev, "the sample at step t-1"),
-    Notation("eps_theta", r"\epsilon_{\theta}", S.eps_theta, S.eps_theta, "the model's noise prediction"),
-    Notation("eps", r"\epsilon", S.eps, S.eps, "the noise, N(0, I)"),
-    Notation("mu_1", r"\mu_{1}", S.mu_1, S.mu_1, "mean of the KL's first argument"),
-    Notation("mu_2", r"\mu_{2}", S.mu_2, S.mu_2, "mean of the KL's second argument"),
-    Notation("sigma_1", r"\sigma_{1}", SIGMA_1, sp.sqrt(S.var_1), "standard deviation of the first argument"),
-    Notation("sigma_2", r"\sigma_{2}", SIGMA_2, sp.sqrt(S.var_2), "standard deviation of the second argument"),
-    Notation("mu", r"\mu", S.mu, S.mu, "a mean"),
-    Notation("sigma", r"\sigma", S.sigma, S.sigma, "a standard deviation"),
-    Notation("x", r"x", S.x, S.x, "a point"),
-    Notation("d", r"d", S.d, S.d, "the data dimension"),
-    Notation("t", r"t", SE.t, SE.t, "the timestep"),
-    Notation("T", r"T", SE.T, SE.T, "the number of steps"),
-    Notation("z", r"z", SE.z, SE.z, "the single latent"),
-    Notation("a", r"a", SE.lg_a, SE.lg_a, "linear-Gaussian model: x|z ~ N(a z + b, s^2)"),
-    Notation("b", r"b", SE.lg_b, SE.lg_b, "linear-Gaussian model offset"),
-    Notation("s", r"s", S_LG, sp.sqrt(SE.lg_s2), "linear-Gaussian observation noise (standard deviation)"),
-    Notation("m", r"m", SE.lg_m, SE.lg_m, "mean of q(z|x)"),
-    Notation("v", r"v", SE.lg_v, SE.lg_v, "variance of q(z|x)"),
+#: The symbol table, in the lecture's notation: every entry of the reader's table
+#: (:mod:`symbolic.vocabulary`) that the export prints, so that whatever is printed is read back
+#: by the same reader (:func:`parse`) and the reverse.  ``value`` is in the proof's symbols.
+TABLE: tuple[Notation, ...] = tuple(
+    Notation(n.name, n.printed, n.symbol, n.value, n.meaning)
+    for n in V.VOCABULARY + V.MODEL if n.printed is not None
 )
+
+_BY_NAME_DISPLAY = {n.name: n.display for n in TABLE}
+# Display symbols: names the lecture gives to expressions of the independent symbols.
+ALPHA_BAR_T = _BY_NAME_DISPLAY["alpha_bar_t"]
+BETA_T = _BY_NAME_DISPLAY["beta_t"]
+SIGMA_T = _BY_NAME_DISPLAY["sigma_t"]
+SIGMA_1 = _BY_NAME_DISPLAY["sigma_1"]
+SIGMA_2 = _BY_NAME_DISPLAY["sigma_2"]
+S_LG = _BY_NAME_DISPLAY["s"]
+BETA_TILDE_T = _BY_NAME_DISPLAY["beta_tilde_t"]
+MU_TILDE_T = _BY_NAME_DISPLAY["mu_tilde_t"]
+MU_THETA = _BY_NAME_DISPLAY["mu_theta"]
+LAMBDA_T = _BY_NAME_DISPLAY["lambda_t"]
+C_T = _BY_NAME_DISPLAY["C_t"]
+W_0 = _BY_NAME_DISPLAY["w_0"]
+W_T = _BY_NAME_DISPLAY["w_t"]
 
 BY_NAME = {n.name: n for n in TABLE}
 
@@ -251,134 +211,14 @@ def latex_rows(expr: sp.Expr, width: float = 60, *, display: bool = True) -> lis
 
 
 # ---------------------------------------------------------------------------------------------
-# Parsing the printed LaTeX back.
-
-_DENSITY = re.compile(
-    r"(?P<name>p_\\theta|q|p)\((?P<first>x_\{[^}]*\}|x_[0-9a-zA-Z])(?:\|(?P<given>[^)]*))?\)"
-)
-
-
-def _subscript(variable: str) -> str:
-    """'x_{t - 1}' -> 't - 1'; 'x_0' -> '0'."""
-    return variable[3:-1] if variable.startswith("x_{") else variable[2:]
-
-
-def _density_class(match: re.Match) -> tuple[type, str]:
-    name, first, given = match.group("name"), _subscript(match.group("first")), match.group("given")
-    parts = [p.strip() for p in given.split(",")] if given else []
-    if name == r"p_\theta":
-        if first.startswith("0:"):
-            return SE.p_joint, first[2:]
-        return SE.p_theta, _subscript(parts[0])
-    if name == "p":
-        return SE.p_prior, first
-    if first.startswith("1:"):
-        return SE.q_joint, first[2:]
-    if parts == ["x_0"]:
-        return SE.q_jump, first
-    if len(parts) == 2:
-        return SE.q_post, _subscript(parts[0])
-    return SE.q_step, first
-
-
-_DENSITY_CLASSES = (SE.p_theta, SE.q_step, SE.q_jump, SE.q_post, SE.p_prior, SE.p_joint, SE.q_joint)
-_FUNCTION_IDS = {cls: i + 1 for i, cls in enumerate(_DENSITY_CLASSES)} | {SE.E: 20, SE.KL: 21}
-_FUNCTIONS_BY_NAME = {f"f_{{{i}}}": cls for cls, i in _FUNCTION_IDS.items()}
-
-
-def _matching(text: str, start: int, opening: str, closing: str) -> int:
-    """Index of the ``closing`` that balances the ``opening`` ending just before ``start``."""
-    depth, i = 1, start
-    while i < len(text):
-        if text.startswith(opening, i):
-            depth, i = depth + 1, i + len(opening)
-        elif text.startswith(closing, i):
-            depth -= 1
-            if depth == 0:
-                return i
-            i += len(closing)
-        else:
-            i += 1
-    raise ValueError(f"unbalanced {opening!r} in {text!r}")
-
-
-def _rewrite_calls(text: str) -> str:
-    """Expectations and KL divergences as placeholder calls f_{20}(body, measure), f_{21}(q, p)."""
-    head_e = r"\mathbb{E}_{"
-    head_kl = r"D_{\mathrm{KL}}\left("
-    while True:
-        i_e, i_kl = text.find(head_e), text.find(head_kl)
-        if i_e < 0 and i_kl < 0:
-            return text
-        if i_kl < 0 or (0 <= i_e < i_kl):
-            end_measure = _matching(text, i_e + len(head_e), "{", "}")
-            measure = text[i_e + len(head_e):end_measure]
-            rest = end_measure + 1
-            if not text.startswith(r"\left[", rest):
-                raise ValueError(f"expected \\left[ after the expectation's subscript in {text!r}")
-            end_body = _matching(text, rest + len(r"\left["), r"\left[", r"\right]")
-            body = text[rest + len(r"\left["):end_body]
-            gaussian = re.fullmatch(r"(.*?)\\sim\s*f_\{23\}\\left\((.*),(.*)\\right\)", measure.strip())
-            call = (f"f_{{22}}\\left({body}, {gaussian.group(1)}, {gaussian.group(2)}, {gaussian.group(3)}\\right)"
-                    if gaussian else f"f_{{20}}\\left({body}, {measure}\\right)")
-            text = text[:i_e] + call + text[end_body + len(r"\right]"):]
-        else:
-            start = i_kl + len(head_kl)
-            end = _matching(text, start, r"\left(", r"\right)")
-            q, p = text[start:end].split(r"\,\middle\|\,")
-            text = text[:i_kl] + f"f_{{21}}\\left({q}, {p}\\right)" + text[end + len(r"\right)"):]
-
-
-def _rebuild(expr):
-    """Re-evaluate a tree the parser built unevaluated (log(x, E) -> log(x), ...)."""
-    if not expr.args or isinstance(expr, sp.Symbol):
-        return expr
-    return expr.func(*[_rebuild(a) for a in expr.args])
-
+# Reading the printed LaTeX back: the one reader of user input (symbolic.formula).
 
 def parse(text: str) -> sp.Expr:
-    """Read LaTeX printed by :func:`latex` or :func:`latex_rows` back into the proof's symbols.
+    """Read LaTeX printed by :func:`latex` or :func:`latex_rows` back into the proof's symbols,
+    with the same reader and symbol table as ``check`` (:func:`symbolic.formula.parse_derivation`).
 
     Rows of an ``align`` (``&``, ``\\\\``, ``\\quad``) are joined; ``\\Big`` delimiters are
-    read as ``\\left``/``\\right``.
+    read like ``\\left``/``\\right``.
     """
-    from sympy.parsing.latex import parse_latex
-
-    text = re.sub(r"\\\\|&|\\q?quad\b", " ", text)
-    for big, plain in ((r"\Big[", r"\left["), (r"\Big]", r"\right]"), (r"\Big(", r"\left("),
-                       (r"\Big)", r"\right)")):
-        text = text.replace(big, plain)
-
-    def density(match: re.Match) -> str:
-        cls, index = _density_class(match)
-        return f"f_{{{_FUNCTION_IDS[cls]}}}({index})"
-
-    text = text.replace(r"\mathcal{N}\left(", r"f_{23}\left(").replace(r";\,", ",")
-    text = _rewrite_calls(_DENSITY.sub(density, text))
-    placeholders: dict[str, sp.Expr] = {"pi": sp.pi}
-    text = re.sub(r"\\pi(?![a-zA-Z])", r"{\\pi}", text)
-    for i, entry in enumerate(sorted(TABLE, key=lambda n: -len(n.latex))):
-        token = f"Q_{{{i + 100}}}"
-        if entry.latex in ("t", "T"):      # summation indices and limits stay as they are
-            placeholders[entry.latex] = entry.display
-            continue
-        if len(entry.latex) == 1:          # a lone letter, not part of a command or a name
-            text = re.sub(rf"(?<![\\a-zA-Z]){entry.latex}(?![a-zA-Z])", f" {{{token}}} ", text)
-        else:
-            text = text.replace(entry.latex, f" {{{token}}} ")
-        placeholders[token] = entry.display   # braced: never read as a function call
-    parsed = parse_latex(text, backend="antlr")
-
-    atoms = parsed.atoms(sp.Symbol)     # bound summation indices included
-    symbols = {s: placeholders[s.name] for s in atoms if s.name in placeholders}
-    unknown = sorted(s.name for s in atoms if s.name not in placeholders)
-    if unknown:
-        raise ValueError(f"unknown symbol(s) {', '.join(unknown)} in {text!r}")
-    parsed = parsed.xreplace(symbols)
-    from .worked import Expect, Normal
-    functions = _FUNCTIONS_BY_NAME | {"f_{22}": Expect, "f_{23}": Normal}
-    parsed = parsed.replace(
-        lambda e: isinstance(e, sp.core.function.AppliedUndef) and e.func.__name__ in functions,
-        lambda e: functions[e.func.__name__](*e.args),
-    )
-    return from_display(_rebuild(parsed))
+    from .formula import parse_derivation
+    return parse_derivation(text)

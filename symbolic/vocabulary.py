@@ -42,12 +42,13 @@ class Name:
     latex: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
     stands_for: str | None = None        # read as this symbol when the target does not use this one
+    printed: str | None = None           # the LaTeX the export prints (None: never printed)
     symbol: sp.Symbol = field(default=None, compare=False)
 
 
-def _name(name, value, meaning, latex=(), aliases=(), stands_for=None, **assumptions) -> Name:
+def _name(name, value, meaning, latex=(), aliases=(), stands_for=None, printed=None, **assumptions) -> Name:
     assumptions = assumptions or ({"positive": True} if value.is_positive else {"real": True})
-    return Name(name, value, meaning, tuple(latex), tuple(aliases), stands_for,
+    return Name(name, value, meaning, tuple(latex), tuple(aliases), stands_for, printed,
                 sp.Symbol(name, **assumptions))
 
 
@@ -55,60 +56,72 @@ _W0, _WT = interpolation_weights()
 
 #: Every symbol a formula may use.
 VOCABULARY: tuple[Name, ...] = (
-    _name("alpha_t", S.alpha_t, "1 - beta_t", [r"\alpha_t"], ["alpha"]),
+    _name("alpha_t", S.alpha_t, "1 - beta_t", [r"\alpha_t"], ["alpha"], printed='\\alpha_{t}'),
     _name("alpha_bar_t", S.alpha_t * S.alpha_bar_prev, "alpha_t * alpha_bar_{t-1} = prod_{s<=t} alpha_s",
-          [r"\bar\alpha_t"], ["alpha_cumprod_t", "alpha_bar", "abar_t"]),
+          [r"\bar\alpha_t"], ["alpha_cumprod_t", "alpha_bar", "abar_t"], printed='\\bar{\\alpha}_{t}'),
     _name("alpha_bar_prev", S.alpha_bar_prev, "alpha_bar_{t-1} (1 at t = 1)", [r"\bar\alpha_{t-1}"],
           ["alpha_bar_t_minus_1", "alpha_bar_tm1", "alpha_cumprod_t_minus_1", "alpha_cumprod_prev",
-           "alpha_bar_{t-1}", "abar_prev"]),
-    _name("alpha_bar_T", S.alpha_bar_T, "alpha_bar at the last step T", [r"\bar\alpha_T"], ["alpha_bar_{T}"]),
-    _name("beta_t", 1 - S.alpha_t, "the variance added by step t", [r"\beta_t"], ["beta"]),
+           "alpha_bar_{t-1}", "abar_prev"], printed='\\bar{\\alpha}_{t-1}'),
+    _name("alpha_bar_T", S.alpha_bar_T, "alpha_bar at the last step T", [r"\bar\alpha_T"], ["alpha_bar_{T}"], printed='\\bar{\\alpha}_{T}'),
+    _name("beta_t", 1 - S.alpha_t, "the variance added by step t", [r"\beta_t"], ["beta"], printed='\\beta_{t}'),
     _name("beta_tilde_t", posterior_variance(), "(1 - alpha_bar_{t-1})/(1 - alpha_bar_t) beta_t",
-          [r"\tilde\beta_t"], ["beta_tilde"], nonnegative=True, real=True),   # 0 at t = 1
+          [r"\tilde\beta_t"], ["beta_tilde"], nonnegative=True, real=True, printed='\\tilde{\\beta}_{t}'),   # 0 at t = 1
     _name("sigma_tilde_t", sp.sqrt(posterior_variance()), "sqrt(beta_tilde_t)", [r"\tilde\sigma_t"],
           nonnegative=True, real=True),
-    _name("mu_tilde_t", posterior_mean(), "mean of q(x_{t-1}|x_t,x_0)", [r"\tilde\mu_t"], ["mu_tilde"]),
+    _name("mu_tilde_t", posterior_mean(), "mean of q(x_{t-1}|x_t,x_0)", [r"\tilde\mu_t"], ["mu_tilde"], printed='\\tilde{\\mu}_{t}'),
     _name("mu_theta", eps_mean(S.eps_theta), "mean of p_theta(x_{t-1}|x_t), eps form",
-          [r"\mu_\theta"]),
+          [r"\mu_\theta"], printed='\\mu_{\\theta}'),
     _name("lambda_t", kl_eps_weight(), "weight of (eps - eps_theta)^2 in the denoising KL", [r"\lambda_t"],
-          positive=True),
-    _name("C_t", kl_eps_constant(), "eps-free part of the denoising KL", ["C_t"]),
-    _name("w_0", _W0, "coefficient of x_0 in mu_tilde_t", ["w_0"], positive=True),
-    _name("w_t", _WT, "coefficient of x_t in mu_tilde_t (0 at t = 1)", ["w_t"], nonnegative=True, real=True),
+          positive=True, printed='\\lambda_{t}'),
+    _name("C_t", kl_eps_constant(), "eps-free part of the denoising KL", ["C_t"], printed='C_{t}'),
+    _name("w_0", _W0, "coefficient of x_0 in mu_tilde_t", ["w_0"], positive=True, printed='w_{0}'),
+    _name("w_t", _WT, "coefficient of x_t in mu_tilde_t (0 at t = 1)", ["w_t"], nonnegative=True, real=True, printed='w_{t}'),
     _name("sigma_t", sp.sqrt(S.sigma2_t), "standard deviation of p_theta(x_{t-1}|x_t)", [r"\sigma_t"],
-          positive=True),
+          positive=True, printed='\\sigma_{t}'),
     _name("sigma2_t", S.sigma2_t, "variance sigma_t^2 of p_theta(x_{t-1}|x_t)"),
-    _name("x_0", S.x_0, "the data", ["x_0", r"x_{\mathrm{start}}"], ["x_start", "x0", "original_sample"]),
-    _name("x_t", S.x_t, "the noisy sample at step t", ["x_t"], ["xt", "x_noisy", "sample"]),
-    _name("x_prev", S.x_prev, "the sample at step t-1", ["x_{t-1}"], ["x_tm1", "x_t_minus_1", "x_{t-1}"]),
+    _name("x_0", S.x_0, "the data", ["x_0", r"x_{\mathrm{start}}"], ["x_start", "x0", "original_sample"], printed='x_{0}'),
+    _name("x_t", S.x_t, "the noisy sample at step t", ["x_t"], ["xt", "x_noisy", "sample"], printed='x_{t}'),
+    _name("x_prev", S.x_prev, "the sample at step t-1", ["x_{t-1}"], ["x_tm1", "x_t_minus_1", "x_{t-1}"], printed='x_{t-1}'),
     _name("eps", S.eps, "the noise, N(0, 1)", [r"\epsilon", r"\epsilon_t", r"\epsilon_0"],
-          ["epsilon", "noise"]),
+          ["epsilon", "noise"], printed='\\epsilon'),
     _name("eps_theta", S.eps_theta, "the model's noise prediction eps_theta(x_t, t)",
           [r"\epsilon_\theta", r"\hat\epsilon", r"\hat\epsilon_\theta", r"\epsilon_{\theta,t}"],
           ["epsilon_theta", "model_output", "pred_noise", "noise_pred", "eps_pred", "predicted_noise",
-           "model_eps", "eps_hat"], stands_for="eps"),
+           "model_eps", "eps_hat"], stands_for="eps", printed='\\epsilon_{\\theta}'),
     _name("z", S.eps, "the noise, as some authors write it (z ~ N(0, I))", ["z", "z_t"], stands_for="eps"),
-    _name("mu", S.mu, "a mean", [r"\mu"]),
-    _name("sigma", sp.sqrt(S.var), "a standard deviation", [r"\sigma"], positive=True),
+    _name("mu", S.mu, "a mean", [r"\mu"], printed='\\mu'),
+    _name("sigma", sp.sqrt(S.var), "a standard deviation", [r"\sigma"], positive=True, printed='\\sigma'),
     _name("var", S.var, "a variance"),
-    _name("mu_1", S.mu_1, "mean of the KL's first argument", [r"\mu_1"]),
-    _name("mu_2", S.mu_2, "mean of the KL's second argument", [r"\mu_2"]),
+    _name("mu_1", S.mu_1, "mean of the KL's first argument", [r"\mu_1"], printed='\\mu_{1}'),
+    _name("mu_2", S.mu_2, "mean of the KL's second argument", [r"\mu_2"], printed='\\mu_{2}'),
     _name("sigma_1", sp.sqrt(S.var_1), "standard deviation of the KL's first argument", [r"\sigma_1"],
-          positive=True),
+          positive=True, printed='\\sigma_{1}'),
     _name("sigma_2", sp.sqrt(S.var_2), "standard deviation of the KL's second argument", [r"\sigma_2"],
-          positive=True),
+          positive=True, printed='\\sigma_{2}'),
     _name("var_1", S.var_1, "variance of the KL's first argument"),
     _name("var_2", S.var_2, "variance of the KL's second argument"),
-    _name("x", S.x, "a point", ["x"], stands_for="x_0"),
-    _name("d", S.d, "the data dimension", ["d"], integer=True, positive=True),
-    _name("t", SE.t, "the timestep", ["t"], integer=True, positive=True),
-    _name("T", SE.T, "the number of steps", ["T"], integer=True, positive=True),
+    _name("x", S.x, "a point", ["x"], stands_for="x_0", printed='x'),
+    _name("d", S.d, "the data dimension", ["d"], integer=True, positive=True, printed='d'),
+    _name("t", SE.t, "the timestep", ["t"], integer=True, positive=True, printed='t'),
+    _name("T", SE.T, "the number of steps", ["T"], integer=True, positive=True, printed='T'),
     _name("pi", sp.pi, "3.14159...", [r"\pi"], positive=True),
     _name("I", sp.Integer(1), "the identity matrix (per coordinate: 1)", ["I"]),
     _name("e", sp.E, "Euler's number, exp(1)", ["e"], positive=True),
 )
 
 BY_NAME: dict[str, Name] = {n.name: n for n in VOCABULARY} | {a: n for n in VOCABULARY for a in n.aliases}
+
+#: The single-latent model of ``elbo_gap`` (x|z ~ N(a z + b, s^2), q(z|x) = N(m, v)), read in
+#: derivations only: ``check`` does not know these letters, and there ``z`` is the noise.
+MODEL: tuple[Name, ...] = (
+    _name("z", SE.z, "the single latent", ["z"], printed="z"),
+    _name("a", SE.lg_a, "linear-Gaussian model: x|z ~ N(a z + b, s^2)", ["a"], printed="a"),
+    _name("b", SE.lg_b, "linear-Gaussian model offset", ["b"], printed="b"),
+    _name("s", sp.sqrt(SE.lg_s2), "linear-Gaussian observation noise (standard deviation)", ["s"], printed="s",
+          positive=True),
+    _name("m", SE.lg_m, "mean of q(z|x)", ["m"], printed="m"),
+    _name("v", SE.lg_v, "variance of q(z|x)", ["v"], printed="v"),
+)
 
 
 @dataclass(frozen=True)
