@@ -4,17 +4,24 @@ A claim is **proved** only by an exact reduction of ``lhs - rhs`` to 0.  Evaluat
 of the domain is used for one thing only: finding a counterexample (**refuted**).  When neither
 happens the verdict is **undecided**, which is never a pass.
 
-The reduction (DESIGN.md, "How proofs are done"):
+The reduction (DESIGN.md, "How proofs are done") is exact at every point of the domain where its
+input is real and defined; whether the input is real and defined on the whole domain is for
+:mod:`symbolic.domain` to prove (``check`` does, before a *holds*):
 
-1. ``expand_log(force=True)``, and each log argument split into its irreducible polynomial
-   factors.  Splitting ``log(a b) -> log a + log b`` is only true modulo 2*pi*i, but the
-   difference being reduced is real on the domain, so a reduction to exactly 0 cannot come
-   from a spurious multiple of 2*pi*i: the splitting never yields a false proof.
-2. Radicals of the schedule go away by substituting ``alpha_t = s**2``,
+1. Radicals of the schedule go away by substituting ``alpha_t = s**2``,
    ``alpha_bar_prev = r**2``, ``alpha_bar_T = u**2`` with positive ``s, r, u``.
-3. Any square root left (e.g. sqrt(1 - s**2 r**2) = sqrt(1 - alpha_bar_t)) becomes a new
-   positive symbol ``q`` and the numerator is reduced modulo ``q**2 - radicand``.
-4. ``together`` + ``cancel`` + ``expand`` of the numerator: exact polynomial arithmetic.
+2. Every non-integer power ``B**e`` is canonicalised: B as a rational function, numerator and
+   denominator factored, and the power split over the factors *proved* >= 0 on the domain
+   (``(x y)**e = x**e y**e`` for x >= 0), so sqrt(1/(a b) - 1) = sqrt(1 - sqrt(ab)) sqrt(1 +
+   sqrt(ab))/sqrt(ab) and sqrt(1 - a b) are written in the same radicals.
+3. Every log whose argument A is proved >= 0 on the domain is split exactly: where it is
+   defined A > 0, so log A = log|A| = sum of e log|f| over the factors f**e of A (numerator and
+   denominator factored); |f| is f or -f where the sign of f is proved, else ``Abs(f)`` stays.
+   A log of anything else stays whole.  No branch of the complex log is ever chosen, so no
+   multiple of 2*pi*i can appear: a purely imaginary remainder is a remainder, not a zero.
+4. Any square root left becomes a new positive symbol ``q`` and the numerator is reduced
+   modulo ``q**2 - radicand``.
+5. ``together`` + ``cancel`` + ``expand`` of the numerator: exact polynomial arithmetic.
 """
 
 from __future__ import annotations
@@ -23,10 +30,12 @@ import enum
 import random
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable, Iterable, Mapping
 
 import sympy as sp
 
+from . import domain as D
 from . import symbols as S
 
 
@@ -85,38 +94,126 @@ def _remove_radicals(expr: sp.Expr) -> tuple[sp.Expr, list[tuple[sp.Symbol, sp.E
         )
 
 
-def _split_log(argument: sp.Expr) -> sp.Expr:
-    """log of a rational function as a sum of logs of its canonical irreducible factors."""
-    numerator, denominator = sp.fraction(sp.cancel(sp.together(argument)))
-    total = sp.S.Zero
+# The reduction works in s, r, u; the domain prover in the schedule symbols.
+_ROOTS_BACK = {_s: sp.sqrt(S.alpha_t), _r: sp.sqrt(S.alpha_bar_prev), _u: sp.sqrt(S.alpha_bar_T)}
+# Conservative: t = 1 (alpha_bar_prev = 1) included, so a factor proved >= 0 is >= 0 for every t.
+_DOMAIN = D.Domain(t_min=1)
+
+
+def _factor_sign(factor: sp.Expr) -> int:
+    """1 if ``factor`` is proved >= 0 on the domain, -1 if proved <= 0, else 0."""
+    sign = D.sign(factor.xreplace(_ROOTS_BACK), _DOMAIN)
+    if sign is not None and sign <= D.NONNEGATIVE:
+        return 1
+    if sign is not None and sign <= D.NONPOSITIVE:
+        return -1
+    return 0
+
+
+def _factors(expr: sp.Expr) -> tuple[sp.Expr, list[tuple[sp.Expr, sp.Expr]]]:
+    """``expr`` = constant * prod f**e: numerator and denominator factored where they can be."""
+    numerator, denominator = sp.fraction(sp.cancel(sp.together(expr)))
+    constant, out = sp.S.One, []
     for part, sign in ((numerator, 1), (denominator, -1)):
         try:
-            constant, factors = sp.factor_list(part)
-        except sp.PolynomialError:  # not a polynomial (a radical inside): keep it whole
-            total += sign * sp.log(part)
-            continue
-        total += sign * (sp.log(constant) + sp.Add(*[e * sp.log(f) for f, e in factors]))
+            c, factors = sp.factor_list(part)
+        except (sp.PolynomialError, sp.CoercionFailed):
+            c, factors = sp.S.One, [(f, e) for f, e in (a.as_base_exp() for a in sp.Mul.make_args(part))]
+        constant *= c ** sign
+        out += [(f, sign * e) for f, e in factors]
+    return constant, out
+
+
+@lru_cache(maxsize=2048)
+def _split_power(power: sp.Pow) -> sp.Expr:
+    """B**e (e a non-integer rational) split over the factors of B proved >= 0 on the domain."""
+    base, exponent = power.args
+    if base.is_Symbol:
+        return power
+    constant, factors = _factors(base)
+    split, rest = sp.S.One, constant
+    for f, e in factors:
+        sign = _factor_sign(f) if not f.is_number else 0
+        if sign == 1:
+            split *= f ** (e * exponent)
+        elif sign == -1:
+            split *= (-f) ** (e * exponent)
+            rest *= (-1) ** e
+        else:
+            rest *= f ** e
+    if split == 1:
+        return power
+    return split * rest ** exponent
+
+
+def _canonical_powers(expr: sp.Expr) -> sp.Expr:
+    return expr.replace(
+        lambda e: isinstance(e, sp.Pow) and e.exp.is_Rational and not e.exp.is_Integer and not e.base.is_number,
+        _split_power)
+
+
+def _log_of_number(value: sp.Expr) -> sp.Expr:
+    """log|value| for a number: a rational as a sum of logs of its small prime factors."""
+    value = abs(value)
+    if not value.is_Rational:
+        return sp.log(value)
+    total = sp.S.Zero
+    for part, sign in ((int(value.p), 1), (int(value.q), -1)):
+        for prime, e in sp.factorint(part, limit=10**5).items():
+            total += sign * e * sp.log(sp.Integer(prime))
     return total
 
 
+@lru_cache(maxsize=2048)
+def _log_abs(factor: sp.Expr) -> sp.Expr:
+    """log|factor|, exactly, as a sum over the factors of ``factor``."""
+    if factor.is_Rational:
+        return _log_of_number(factor)
+    if isinstance(factor, sp.Pow) and factor.exp.is_real:
+        return factor.exp * _log_abs(factor.base)       # |b**e| = |b|**e for real e
+    if isinstance(factor, sp.Mul):
+        return sp.Add(*[_log_abs(f) for f in factor.args])
+    if isinstance(factor, sp.exp) and D.sign(factor.args[0].xreplace(_ROOTS_BACK), _DOMAIN) is not None:
+        return factor.args[0]                            # real exponent: |exp(x)| = exp(x)
+    if isinstance(factor, sp.Add):
+        constant, factors = _factors(factor)
+        if len(factors) > 1 or (factors and factors[0][1] != 1) or constant != 1:
+            return _log_abs(constant) + sp.Add(*[e * _log_abs(f) for f, e in factors])
+    sign = _factor_sign(factor)
+    return sp.log(factor if sign == 1 else -factor if sign == -1 else sp.Abs(factor))
+
+
+def _expand_log(log: sp.log) -> sp.Expr:
+    """log(A) as log|A| split over the factors of A, where A is proved >= 0 on the domain (then
+    A > 0 wherever the log is defined, and log A = log|A| exactly); any other log stays whole."""
+    argument = log.args[0]
+    if argument.is_number or _factor_sign(argument) == 1:
+        return _log_abs(argument)
+    return log
+
+
+def _expand_logs(expr: sp.Expr) -> sp.Expr:
+    return expr.replace(lambda e: isinstance(e, sp.log), _expand_log)
+
+
 def reduce_to_normal_form(expr: sp.Expr) -> sp.Expr:
-    """An exact normal form of ``expr``: zero if and only if the reduction proved it zero."""
-    expr = sp.expand_log(sp.sympify(expr), force=True)
-    expr = sp.expand_log(expr.xreplace(_SQUARE_ROOTS), force=True)
-    expr = expr.replace(lambda e: isinstance(e, sp.log), lambda e: _split_log(e.args[0]))
-    expr = sp.expand_log(expr, force=True)
+    """An exact normal form of ``expr``: zero if and only if the reduction proved it zero.
+
+    Exact at every point of the domain where ``expr`` is real and defined (the module docstring);
+    an expression holding 1/0, nan or infinity is returned as it is (never 0).
+    """
+    expr = sp.sympify(expr)
+    if expr.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+        return expr
+    expr = _canonical_powers(expr.xreplace(_SQUARE_ROOTS))
+    expr = _canonical_powers(_expand_logs(expr))
     expr, relations = _remove_radicals(expr)
     numerator, denominator = sp.fraction(sp.cancel(sp.together(expr)))
     numerator = sp.expand(numerator)
     for q, radicand in relations:
         if numerator.has(q):
             numerator = sp.expand(sp.rem(numerator, q**2 - radicand, q))
-    residual = sp.cancel(numerator / denominator)
-    # The input is real on the domain and the log splitting changed it only by i*pi*(rationals):
-    # a residual that is a purely imaginary constant means the real difference is exactly 0.
-    if residual == 0 or (residual.is_number and sp.re(residual) == 0):
-        return sp.S.Zero
-    return residual
+    return sp.cancel(numerator / denominator)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -42,3 +42,35 @@ def test_all_of_is_refuted_by_one_bad_step_and_names_it():
     combined = all_of("chain", [good, bad])
     assert combined.status is Status.REFUTED
     assert [f.claim for f in combined.failures()] == ["bad step"]
+
+
+def test_purely_imaginary_remainder_is_not_a_zero():
+    # Regression: the reduction called any purely imaginary constant 0, so "formula + sqrt(-1)"
+    # (SymPy's I) or "+ log(-1)" (I*pi) was proved equal to the formula.
+    for extra in (sp.I, sp.I * sp.pi, 10 * sp.I):
+        assert reduce_to_normal_form(S.alpha_t + extra - S.alpha_t) != 0
+
+
+def test_logs_are_split_exactly_never_on_a_complex_branch():
+    # Regression: expand_log(force=True) wrote log(x^2) = 2 log(x), false for x < 0, and
+    # log(-b) - log(b) = i*pi, which then counted as 0.
+    assert reduce_to_normal_form(sp.log(S.x_t**2) / 2 - sp.log(S.x_t)) != 0
+    assert reduce_to_normal_form(sp.log(S.alpha_t - 1) - sp.log(1 - S.alpha_t)) != 0
+    assert reduce_to_normal_form(sp.log(S.x_t**2) / 2 - sp.log(sp.Abs(S.x_t))) == 0
+    assert reduce_to_normal_form(sp.log(4 * S.var) - 2 * sp.log(2) - sp.log(S.var)) == 0
+
+
+def test_related_radicals_are_written_in_the_same_roots():
+    # Regression: sqrt(1/alpha_bar_t - 1) and sqrt(1 - alpha_bar_t)/sqrt(alpha_bar_t) were two
+    # independent radicals, so x0_from_eps written with the first was undecided.
+    alpha_bar_t = S.alpha_t * S.alpha_bar_prev
+    assert reduce_to_normal_form(sp.sqrt(1 / alpha_bar_t - 1) - sp.sqrt(1 - alpha_bar_t) / sp.sqrt(alpha_bar_t)) == 0
+    assert reduce_to_normal_form(sp.sqrt((1 - alpha_bar_t) / (1 - S.alpha_t)) * sp.sqrt(1 - S.alpha_t)
+                                 - sp.sqrt(1 - alpha_bar_t)) == 0
+    assert reduce_to_normal_form(sp.sqrt(1 / S.alpha_bar_T - 1) * sp.sqrt(S.alpha_bar_T) - sp.sqrt(1 - S.alpha_bar_T)) == 0
+
+
+def test_roots_are_split_only_over_factors_proved_positive():
+    # sqrt(x y) = sqrt(x) sqrt(y) is false for x, y < 0: it must not reduce to 0
+    assert reduce_to_normal_form(sp.sqrt(S.x_t * S.x_0) - sp.sqrt(S.x_t) * sp.sqrt(S.x_0)) != 0
+    assert reduce_to_normal_form(sp.sqrt(S.x_t**2 * S.alpha_t) - sp.sqrt(S.alpha_t) * S.x_t) != 0
