@@ -112,7 +112,22 @@ def _degree(expr: sp.Expr, memo: dict) -> int:
     return value
 
 
+#: Where a formula is defined, as written: each denominator, log argument and root's radicand the
+#: reader builds, before SymPy's automatic simplification can hide one (1/(x/(1 - a)) is undefined
+#: at a = 1 although SymPy writes it (1 - a)/x).  Collected while one side is read.
+_CONDITIONS: list | None = None
+
+
+def _record(kind: str, expr: sp.Expr) -> None:
+    if _CONDITIONS is not None and expr.free_symbols and (kind, expr) not in _CONDITIONS:
+        _CONDITIONS.append((kind, expr))
+
+
 def _power(base: sp.Expr, exponent: sp.Expr) -> sp.Expr:
+    if exponent.is_Number and exponent < 0:
+        _record("denominator", base)
+    if not (exponent.is_Integer or (exponent.is_Number is False and exponent.is_integer)):
+        _record("power base", base)
     if base == 0 and (exponent.is_nonpositive or exponent.is_zero):
         raise FormulaError(f"0^{sp.sstr(exponent)} is undefined")
     if exponent.is_Number:
@@ -137,6 +152,7 @@ def _divide(numerator: sp.Expr, denominator: sp.Expr) -> sp.Expr:
 
 
 def _log(argument: sp.Expr, base: sp.Expr | None = None) -> sp.Expr:
+    _record("log argument", argument)
     if argument == 0 or base == 0 or base == 1:
         raise FormulaError(f"log({sp.sstr(argument)}{'' if base is None else ', ' + sp.sstr(base)}) "
                            "is undefined")
@@ -1480,9 +1496,19 @@ _PLAIN_VALUES: dict[str, sp.Expr] = {}
 
 
 def _parse_plain_value(text: str) -> sp.Expr:
+    """A code name's value (cached, with the conditions of its definition recorded on each use)."""
+    global _CONDITIONS
     if text not in _PLAIN_VALUES:
-        _PLAIN_VALUES[text] = _read_side(_lex_plain(text), False, text, _State())
-    return _PLAIN_VALUES[text]
+        outer, _CONDITIONS = _CONDITIONS, []
+        try:
+            value = _read_side(_lex_plain(text), False, text, _State())
+            _PLAIN_VALUES[text] = (value, tuple(_CONDITIONS))
+        finally:
+            _CONDITIONS = outer
+    value, conditions = _PLAIN_VALUES[text]
+    for kind, expr in conditions:
+        _record(kind, expr)
+    return value
 
 
 def _read_side(toks: list[Tok], latex: bool, text: str, state: _State) -> sp.Expr:
@@ -1517,6 +1543,7 @@ class Side:
     expr: sp.Expr | None = None            # in the user's symbols; None when it could not be read
     error: str | None = None               # why it could not be read
     normal: tuple | None = None            # (variable, mean, variance) for N(x; mean, variance)
+    conditions: tuple = ()                 # (kind, expr): denominators, log arguments, radicands as written
 
     @property
     def keys(self) -> set[str]:
@@ -1715,15 +1742,21 @@ def parse(text: str, *, latex: bool | None = None) -> Formula:
         end = group[-2].pos + len(group[-2].text) + (1 if group[-2].kind == "cmd" else 0)
         side_text = prepared[start:end].strip()
         key = _key(group, use_latex, prepared)
+        global _CONDITIONS
+        _CONDITIONS = conditions = []
         try:
             if _is_normal_side(group, use_latex):
-                sides.append(Side(side_text, key, normal=_read_normal(group, use_latex, prepared, state)))
+                sides.append(Side(side_text, key, normal=_read_normal(group, use_latex, prepared, state),
+                                  conditions=tuple(conditions)))
             else:
-                sides.append(Side(side_text, key, _read_side(group, use_latex, prepared, state)))
+                sides.append(Side(side_text, key, _read_side(group, use_latex, prepared, state),
+                                  conditions=tuple(conditions)))
         except FormulaError as err:
             if not relations:
                 raise
             sides.append(Side(side_text, key, error=str(err)))
+        finally:
+            _CONDITIONS = None
     readable = [s for s in sides if s.expr is not None or s.normal is not None]
     if not readable:
         raise FormulaError(next(s.error for s in sides if s.error))
