@@ -581,9 +581,15 @@ class _Parser:
             if tok.kind == "op" and tok.text in ("//", "<<", ">>"):
                 raise FormulaError(f"the operator {tok.text!r} is not allowed; use + - * / ** ^")
             if self.starts_factor(tok):
-                if tok.kind == "num" and self.peek(-1).kind == "num":
-                    raise FormulaError(f"two numbers side by side ({self.peek(-1).text} {tok.text}); "
-                                       "write the product with * or \\cdot")
+                if tok.kind == "num":
+                    # 'x 2', '(a)\n1': a number after a factor is a misplaced coefficient or a line
+                    # of something else, never a product anyone writes
+                    raise FormulaError(f"the number {tok.text} at position {tok.pos + 1} follows a factor "
+                                       "without an operator; write the product with * (or \\cdot), "
+                                       "coefficient first")
+                if not self.latex and "\n" in self.text[self.peek(-1).pos:tok.pos]:
+                    raise FormulaError(f"a line break at position {tok.pos} between two factors; join the "
+                                       "lines with an operator (a product needs *)")
                 factors.append(self.power())
                 continue
             return _check_size(sp.Mul(*factors))
@@ -1010,6 +1016,7 @@ class _Parser:
                 return self.bars(delim)
             raise FormulaError(f"the delimiter \\{name} is not read")
         if name in ("frac", "dfrac", "tfrac", "cfrac"):
+            self._refuse_derivative()
             self.next()
             if self.at("num") and re.fullmatch(r"\d\d", self.peek().text):   # \frac12: TeX's two digits
                 digits = self.next()
@@ -1235,6 +1242,19 @@ class _Parser:
         variance = self.expression()
         self.close(")", opening)
         return Normal(sp.Symbol("_"), first, variance)
+
+    def _refuse_derivative(self) -> None:
+        """\\frac{d}{dx} and \\frac{\\partial}{\\partial x} are derivatives, not d/(d x)."""
+        words = []
+        for tok in self.toks[self.i + 1:self.i + 12]:
+            if tok.kind == "cmd" and tok.text in ("mathrm", "operatorname", "mathit"):
+                continue
+            words.append("\\" + tok.text if tok.kind == "cmd" else tok.text)
+        text = "".join(words)
+        if re.match(r"\{(d|\\partial|\{d\})\}\{(\{d\}|d|\\partial)[ a-zA-Z\\{]", text) or \
+                re.match(r"\{(d|\\partial)[A-Za-z\\{]", text) and re.search(r"\}\{(d|\\partial)[A-Za-z\\{]", text):
+            raise FormulaError("a derivative (\\frac{d}{dx}, \\frac{\\partial}{\\partial x}) is not read; "
+                               "give the derivative's value")
 
     def letter_word(self) -> sp.Expr | None:
         """A run of letters that spells a plain name (alpha_bar_t in LaTeX): read it as that name."""

@@ -23,6 +23,9 @@ ROWS = [
     ("posterior_variance", f"{PV} + (1/0)^0", "refused", "divides by zero"),
     ("posterior_variance", f"{PV} + 0^0", "refused", "undefined"),
     ("posterior_variance", f"{PV} + log(0)", "refused", "undefined"),
+    ("posterior_variance", f"({PV})\n1", "refused", "follows a factor"),
+    ("posterior_variance", f"({PV})\n2", "refused", "follows a factor"),
+    ("forward_step_variance", r"\frac{d}{dx}\left(x^2\beta_t\right)\frac{1}{x}", "refused", "derivative"),
     # -- section 2: a verdict only for what was written
     ("eps_mean", EPS_MEAN_LATEX, "holds", "eps_theta read as eps"),
     ("kl_eps_weight", r"\frac{\beta_t^2}{2\sigma_t^2\alpha_t(1-\bar\alpha_t)}(\epsilon - \epsilon_\theta(x_t, t))^2",
