@@ -489,22 +489,25 @@ class Cluster:
 
 
 _FUNCTION_LIKE = {
-    # symbol: (argument patterns it may be called with, how the call is read)
-    "eps_theta": ((("x_t",), ("x_t", "t")), "the model's output at (x_t, t)"),
-    "mu_theta": ((("x_t",), ("x_t", "t")), "the model's mean at (x_t, t)"),
-    "mu_tilde_t": ((("x_t", "x_0"),), "the posterior mean at (x_t, x_0)"),
-    "beta_tilde_t": ((("t",),), "beta_tilde at t"),
-    "sigma_t": ((("t",),), "sigma at t"),
+    # symbol: (argument patterns it may be called with, how the call is read, parameters that are
+    # substituted when an argument is an expression instead of the parameter itself)
+    "eps_theta": ((("x_t",), ("x_t", "t")), "the model's output at (x_t, t)", ()),
+    "x0_hat": ((("x_t",), ("x_t", "t")), "the model's prediction of x_0 at (x_t, t)", ()),
+    "mu_theta": ((("x_t",), ("x_t", "t")), "the model's mean at (x_t, t)", ()),
+    "mu_tilde_t": ((("x_t", "x_0"),), "the posterior mean at (x_t, x_0)", ("x_t", "x_0")),
+    "x_t": ((("x_0", "eps"),), "x_t as a function of (x_0, eps)", ()),
+    "beta_tilde_t": ((("t",),), "beta_tilde at t", ()),
+    "sigma_t": ((("t",),), "sigma at t", ()),
 }
 
-
-_STRICT_CALLS = ("eps_theta", "mu_theta", "mu_tilde_t")   # a bracket after these is always their arguments
+_STRICT_CALLS = ("eps_theta", "x0_hat", "mu_theta", "mu_tilde_t")   # a bracket after these is always their arguments
 
 
 @dataclass
 class _State:
     notes: list = field(default_factory=list)
     derivation: bool = False        # densities, expectations, KLs and sums over t are read too
+    per_coordinate: bool = False    # a sum over coordinates (Σ_j, ‖v‖², sum()) read one coordinate at a time
 
     def note(self, text: str) -> None:
         if text not in self.notes:
@@ -641,15 +644,31 @@ class _Parser:
                                    "name the quantity without it")
             if self.at_op("!"):
                 raise FormulaError(f"'!' (factorial) at position {self.peek().pos + 1} is not read")
-            if not self.latex and self.at_op(".") and self.at("name", k=1) and self.peek(1).text in METHODS \
-                    and self.peek(2).kind == "op" and self.peek(2).text == "(":
-                method = self.peek(1).text
-                self.i += 2
-                self.expect_op("(", f"after .{method}")
-                self.expect_op(")", f"after .{method}(")
-                value = _guard_function(FUNCTIONS[method][0](value))
+            if not self.latex and self.at_op(".") and self.at("name", k=1) and self.peek(2).kind == "op" \
+                    and self.peek(2).text == "(":
+                value = self.method(value, self.peek(1).text)
                 continue
             return value
+
+    def method(self, value: sp.Expr, method: str) -> sp.Expr:
+        """``(x).sqrt()``, ``x.pow(2)``, ``x.sum()``: a tensor method copied from code."""
+        tok = self.peek(1)
+        if method not in METHODS + ("pow", "sum", "mean"):
+            raise FormulaError(f"the method .{method}() at position {tok.pos + 1} is not read; read are "
+                               + ", ".join(f".{m}()" for m in METHODS + ("pow", "sum")))
+        self.i += 2
+        opening = self.expect_op("(", f"after .{method}")
+        if method == "pow":
+            exponent = self.expression()
+            self.close(")", opening)
+            return _power(value, exponent)
+        self.close(")", opening)
+        if method in ("sum", "mean"):
+            if method == "mean":
+                raise FormulaError(".mean() averages over the coordinates (the sum / d); it is not read")
+            self.per_coordinate(".sum() read one coordinate at a time (a sum of the same term over the coordinates)")
+            return value
+        return _guard_function(FUNCTIONS[method][0](value))
 
     # -- primaries
     def primary(self) -> sp.Expr:
@@ -660,6 +679,11 @@ class _Parser:
                 raise FormulaError(f"two numbers side by side ({tok.text} {self.peek().text})")
             return _number(tok.text)
         if tok.kind == "op":
+            if tok.text == "{" and self.latex:
+                start = self.i
+                cluster = self.read_cluster()          # {\boldsymbol{\epsilon}}_\theta
+                if cluster is not None:
+                    return self.cluster_value(cluster, start, tok)
             if tok.text in ("(", "[", "{"):
                 return self.group()
             if tok.text == "|":
@@ -720,8 +744,23 @@ class _Parser:
             sub = self.argument_text()
             if sub != "2":
                 raise FormulaError(f"only the Euclidean norm \\|v\\|_2 is read, got \\|v\\|_{sub}")
-        self.state.note("‖v‖ read per coordinate: ‖v‖² as v², ‖v‖ as |v|")
-        return _check_size(sp.Abs(value))
+        square = self.peek(1) if self.at_op("^") else None
+        if square is None or square.text not in ("2", "{"):
+            raise FormulaError(f"the norm at position {opening.pos + 1} is read only squared (‖v‖² is the sum of "
+                               "v_j² over the coordinates; ‖v‖ itself is not a per-coordinate quantity)")
+        self.next()
+        if self.latex:
+            exponent = self.argument("exponent")
+        else:
+            exponent = _number(self.next().text)
+        if exponent != 2:
+            raise FormulaError(f"the norm at position {opening.pos + 1} is read only squared, got ^{exponent}")
+        self.per_coordinate("‖v‖² read one coordinate at a time, as v²")
+        return _check_size(value ** 2)
+
+    def per_coordinate(self, note: str) -> None:
+        self.state.per_coordinate = True
+        self.state.note(note)
 
     # -- plain names
     def plain_name(self) -> sp.Expr:
@@ -730,24 +769,33 @@ class _Parser:
         parts = name.split(".")
         if parts[0] in V.OBJECTS and len(parts) > 1:
             parts = parts[1:]
-        if parts[0] in V.MODULES and len(parts) == 2 and parts[1] in FUNCTIONS:
+        if parts[0] in V.MODULES and len(parts) == 2 and (parts[1] in FUNCTIONS or parts[1] in ("sum", "mean")):
             parts = parts[1:]
-        if len(parts) == 2 and parts[1] in METHODS and self.at_op("("):
-            # alphas_cumprod.sqrt() -- a method on a name
-            self.next()
-            self.expect_op(")", f"after .{parts[1]}(")
-            return _guard_function(FUNCTIONS[parts[1]][0](self.resolve_plain(parts[0], tok)))
+        if parts[0] in V.MODULES and len(parts) > 1:
+            raise FormulaError(f"calling {name!r} at position {tok.pos + 1} is not allowed; functions: "
+                               + ", ".join(FUNCTIONS) + ", sum")
+        if len(parts) == 2 and self.at_op("("):
+            # alphas_cumprod.sqrt(), mu.pow(2): a method on a name
+            self.i -= 1
+            self.toks[self.i] = Tok("op", ".", tok.pos + len(parts[0]), False)
+            self.toks.insert(self.i + 1, Tok("name", parts[1], tok.pos + len(parts[0]) + 1, False))
+            self.toks.insert(self.i, Tok("name", parts[0], tok.pos, tok.space))
+            return self.postfix()
         if len(parts) > 1:
             raise FormulaError(f"attribute access {name!r} at position {tok.pos + 1} is not allowed; "
                                "a formula holds names, numbers and the functions "
                                + ", ".join(FUNCTIONS))
         name = parts[0]
+        if name in ("sum", "mean", "mean_flat", "sum_flat") and self.at_op("("):
+            return self.coordinate_call(name, tok)
         if name in FUNCTIONS and self.at_op("("):
             return self.call(name, tok)
         if name in V.GATHERS and self.at_op("("):
             return self.gather(tok)
         if self.at_op("[") and name in V.CODE_BY_NAME:
             return self.index(name, tok)
+        if self.at_op("[") and f"{name}_t" in BY_NAME and name not in BY_NAME:
+            return self.vocabulary_index(name, tok)
         value = self.resolve_plain(name, tok)
         if self.at_op("(") and self._function_like(value):
             return self.model_call(value, tok)
@@ -779,6 +827,16 @@ class _Parser:
         self.state.note(how)
         return value
 
+    def coordinate_call(self, name: str, tok: Tok) -> sp.Expr:
+        if name.startswith("mean"):
+            raise FormulaError(f"{name}() at position {tok.pos + 1} averages over the coordinates (the sum / d); "
+                               "it is not read -- write the sum, or the per-coordinate term")
+        args = self.arguments(f"{name}(")
+        if len(args) != 1:
+            raise FormulaError(f"{name}() is read with one argument (a sum over all coordinates), got {len(args)}")
+        self.per_coordinate(f"{name}(...) read one coordinate at a time (a sum of the same term over the coordinates)")
+        return args[0]
+
     def call(self, name: str, tok: Tok) -> sp.Expr:
         builder, counts, _ = FUNCTIONS[name]
         args = self.arguments(f"{name}(")
@@ -787,6 +845,8 @@ class _Parser:
         return _guard_function(builder(*args))
 
     def arguments(self, what: str) -> list[sp.Expr]:
+        if self.at("cmd") and self.peek().text in _SIZING:
+            self.next()
         opening = self.next()
         closing = self._CLOSE.get(opening.text, ")")
         args = [self.expression()]
@@ -797,12 +857,15 @@ class _Parser:
         return args
 
     def gather(self, tok: Tok) -> sp.Expr:
+        """``_extract_into_tensor(table, t, x.shape)``, ``extract(a, t, shape)``, ``gather(a, t)``: a
+        per-timestep table (or an expression of tables) read at the code's timestep t."""
         opening = self.next()
-        table = self.next()
-        name = table.text.split(".")[-1] if table.kind == "name" else table.text
-        if table.kind != "name" or name not in V.CODE_BY_NAME or not V.CODE_BY_NAME[name].array:
-            raise FormulaError(f"{tok.text}() reads a per-timestep table (alphas_cumprod, betas, ...), "
-                               f"got {table.text!r}")
+        first = self.i
+        table = self.expression()
+        names = [tk.text.split(".")[-1] for tk in self.toks[first:self.i] if tk.kind == "name"]
+        if not any(n in V.CODE_BY_NAME and V.CODE_BY_NAME[n].array for n in names):
+            raise FormulaError(f"{tok.text}() reads a per-timestep table (alphas_cumprod, betas, ...), got "
+                               f"{self.text_between(first, self.i)!r}")
         self.expect_op(",", f"after the table in {tok.text}()")
         timestep = self.next()
         if timestep.kind != "name" or timestep.text not in ("t", "timestep", "timesteps"):
@@ -815,7 +878,24 @@ class _Parser:
                 raise FormulaError(f"the third argument of {tok.text}() must be a shape (x.shape), "
                                    f"got {shape.text!r}")
         self.close(")", opening)
-        return self.code_value(name)
+        return table
+
+    def vocabulary_index(self, name: str, tok: Tok) -> sp.Expr:
+        """``alpha_bar[t]``, ``beta[t]``, ``alpha_bar[t-1]``: a schedule array at the timestep."""
+        opening = self.next()
+        words = []
+        while not self.at_op("]") and not self.at("end"):
+            words.append(self.next().text)
+        self.close("]", opening)
+        index = "".join(words)
+        if index in ("t", "timestep"):
+            self.state.note(f"{name}[{index}] read as {name}_t")
+            return self.symbol_of(BY_NAME[f"{name}_t"])
+        if index in ("t-1", "prev_t") and f"{name}_prev" in BY_NAME:
+            self.state.note(f"{name}[{index}] read as {name}_prev")
+            return self.symbol_of(BY_NAME[f"{name}_prev"])
+        raise FormulaError(f"{name}[{index}] is not read: an array is read at t ({name}[t])"
+                           + (f" or t-1 ({name}[t-1])" if f"{name}_prev" in BY_NAME else ""))
 
     def index(self, name: str, tok: Tok) -> sp.Expr:
         opening = self.next()
@@ -839,34 +919,49 @@ class _Parser:
         return isinstance(value, sp.Symbol) and value.name in _FUNCTION_LIKE
 
     def model_call(self, value: sp.Symbol, tok: Tok) -> sp.Expr:
-        patterns, reading = _FUNCTION_LIKE[value.name]
-        if value.name not in _STRICT_CALLS:
-            # beta_tilde_t(t) is a call; beta_tilde_t(1 - x) a product, read by the caller
-            k = 1 if self.at("cmd") else 0
-            if not (self.at("letter", "t", k=k + 1) or self.at("name", "t", k=k + 1)) or \
-                    not self.at_op(")", k=k + 2):
-                return value
-            self.i += k + 3
-            self.state.note(f"{value.name}(t) read as {value.name}")
+        """``eps_theta(x_t, t)``, ``mu_tilde_t(x_t, x_0)``, ``x_t(x_0, eps)``: a quantity written with its
+        arguments.  Read as the quantity when the arguments are its own variables (or, for the model,
+        the forward sample); for a known function (mu_tilde_t) other arguments are substituted into
+        its value.  For the strict names a bracket is always an argument list; for the others
+        (x_t, beta_tilde_t) a bracket that is not one of their argument lists is a product."""
+        patterns, reading, parameters = _FUNCTION_LIKE[value.name]
+        start = self.i
+        state_notes = list(self.state.notes)
+        try:
+            args = self.arguments(f"{value.name}(")
+        except FormulaError:
+            if value.name in _STRICT_CALLS:
+                raise
+            self.i, self.state.notes[:] = start, state_notes
             return value
-        start = self.peek().pos
-        args = self.arguments(f"{value.name}(")
-        names = []
-        for arg in args:
-            if isinstance(arg, sp.Symbol):
-                names.append(arg.name)
-            elif _is_forward_sample(arg):
-                names.append("x_t")
-                self.state.note(f"{sp.sstr(arg)} read as x_t (the forward sample)")
-            else:
-                names.append(sp.sstr(arg))
-        if tuple(names) not in patterns:
-            expected = " or ".join("(" + ", ".join(p) + ")" for p in patterns)
-            raise FormulaError(f"{value.name} at position {tok.pos + 1} is read at {expected}; got "
-                               f"({', '.join(names)})")
-        self.state.note(f"{value.name}({', '.join(names)}) read as {value.name}, {reading}")
-        del start
-        return value
+        names = [self._argument_name(arg) for arg in args]
+        if tuple(names) in patterns:
+            if any(name == "x_t" and not (isinstance(arg, sp.Symbol) and arg.name == "x_t")
+                   for name, arg in zip(names, args)):
+                self.state.note(f"{'; '.join(sp.sstr(a) for a in args if not isinstance(a, sp.Symbol))} "
+                                "read as x_t (the forward sample)")
+            self.state.note(f"{value.name}({', '.join(names)}) read as {value.name}, {reading}")
+            return value
+        if parameters and len(args) == len(parameters):
+            entry = BY_NAME[value.name]
+            substitution = {BY_NAME[p].value: arg for p, arg in zip(parameters, args)}
+            self.state.note(f"{value.name}({', '.join(sp.sstr(a) for a in args)}) read as {value.name} with "
+                            + ", ".join(f"{p} = {sp.sstr(a)}" for p, a in zip(parameters, args)))
+            return _check_size(entry.value.xreplace(substitution))
+        if value.name not in _STRICT_CALLS:
+            self.i, self.state.notes[:] = start, state_notes
+            return value
+        expected = " or ".join("(" + ", ".join(p) + ")" for p in patterns)
+        raise FormulaError(f"{value.name} at position {tok.pos + 1} is read at {expected}; got "
+                           f"({', '.join(names)})")
+
+    @staticmethod
+    def _argument_name(arg: sp.Expr) -> str:
+        if isinstance(arg, sp.Symbol):
+            return arg.name
+        if _is_forward_sample(arg):
+            return "x_t"
+        return sp.sstr(arg)
 
     # -- LaTeX
     def argument(self, what: str = "argument") -> sp.Expr:
@@ -954,6 +1049,19 @@ class _Parser:
                     return None
             decorations |= inner.decorations
             base, sub = inner.base, inner.sub
+        elif tok.kind == "op" and tok.text == "{":
+            # {\boldsymbol{\epsilon}}_\theta: a braced symbol that takes the subscript outside
+            self.next()
+            inner = self.read_cluster()
+            if inner is None or not self.at_op("}"):
+                self.i = start
+                return None
+            self.next()
+            if not self.at_op("_"):
+                self.i = start
+                return None
+            decorations |= inner.decorations
+            base, sub = inner.base, inner.sub
         elif tok.kind == "letter":
             self.next()
             base, sub = tok.text, None
@@ -987,13 +1095,7 @@ class _Parser:
                 return special
         cluster = self.read_cluster()
         if cluster is not None:
-            value = self.resolve_cluster(cluster, start)
-            if self._function_like(value) and (self.at_op("(") or (self.at("cmd", "left") and
-                                                                   self.at_op("(", k=1))):
-                if self.at("cmd", "left"):
-                    self.next()
-                return self.model_call(value, tok)
-            return value
+            return self.cluster_value(cluster, start, tok)
         if tok.kind != "cmd":
             raise FormulaError(f"unexpected {self.describe(tok)}")
         name = tok.text
@@ -1256,6 +1358,13 @@ class _Parser:
             raise FormulaError("a derivative (\\frac{d}{dx}, \\frac{\\partial}{\\partial x}) is not read; "
                                "give the derivative's value")
 
+    def cluster_value(self, cluster: Cluster, start: int, tok: Tok) -> sp.Expr:
+        value = self.resolve_cluster(cluster, start)
+        if self._function_like(value) and (self.at_op("(") or (self.at("cmd") and self.peek().text in _SIZING
+                                                               and self.at_op("(", k=1))):
+            return self.model_call(value, tok)
+        return value
+
     def letter_word(self) -> sp.Expr | None:
         """A run of letters that spells a plain name (alpha_bar_t in LaTeX): read it as that name."""
         j, text = self.i, ""
@@ -1442,7 +1551,7 @@ class _Parser:
             if names.get(base) is None:
                 raise FormulaError(f"{symbol.name} in a coordinate sum is not read")
             replacement[symbol] = BY_NAME[names[base]].symbol
-        self.state.note(f"Σ_{index} read one coordinate at a time (a sum of the same term over the coordinates)")
+        self.per_coordinate(f"Σ_{index} read one coordinate at a time (a sum of the same term over the coordinates)")
         return body.xreplace(replacement)
 
 
@@ -1564,6 +1673,7 @@ class Side:
     error: str | None = None               # why it could not be read
     normal: tuple | None = None            # (variable, mean, variance) for N(x; mean, variance)
     conditions: tuple = ()                 # (kind, expr): denominators, log arguments, radicands as written
+    per_coordinate: bool = False           # a sum over coordinates (Σ_j, ‖v‖², sum()) read one at a time
 
     @property
     def keys(self) -> set[str]:
@@ -1764,13 +1874,15 @@ def parse(text: str, *, latex: bool | None = None) -> Formula:
         key = _key(group, use_latex, prepared)
         global _CONDITIONS
         _CONDITIONS = conditions = []
+        state.per_coordinate = False
         try:
             if _is_normal_side(group, use_latex):
                 sides.append(Side(side_text, key, normal=_read_normal(group, use_latex, prepared, state),
                                   conditions=tuple(conditions)))
             else:
-                sides.append(Side(side_text, key, _read_side(group, use_latex, prepared, state),
-                                  conditions=tuple(conditions)))
+                value = _read_side(group, use_latex, prepared, state)
+                sides.append(Side(side_text, key, value, conditions=tuple(conditions),
+                                  per_coordinate=state.per_coordinate))
         except FormulaError as err:
             if not relations:
                 raise

@@ -60,7 +60,7 @@ VOCABULARY: tuple[Name, ...] = (
     _name("alpha_bar_t", S.alpha_t * S.alpha_bar_prev, "alpha_t * alpha_bar_{t-1} = prod_{s<=t} alpha_s",
           [r"\bar\alpha_t"], ["alpha_cumprod_t", "alpha_bar", "abar_t"], printed='\\bar{\\alpha}_{t}'),
     _name("alpha_bar_prev", S.alpha_bar_prev, "alpha_bar_{t-1} (1 at t = 1)", [r"\bar\alpha_{t-1}"],
-          ["alpha_bar_t_minus_1", "alpha_bar_tm1", "alpha_cumprod_t_minus_1", "alpha_cumprod_prev",
+          ["alpha_bar_t_minus_1", "alpha_bar_tm1", "alpha_cumprod_t_minus_1", "alpha_cumprod_prev", "alpha_cumprod_tm1",
            "alpha_bar_{t-1}", "abar_prev"], printed='\\bar{\\alpha}_{t-1}'),
     _name("alpha_bar_T", S.alpha_bar_T, "alpha_bar at the last step T", [r"\bar\alpha_T"], ["alpha_bar_{T}"], printed='\\bar{\\alpha}_{T}'),
     _name("beta_t", 1 - S.alpha_t, "the variance added by step t", [r"\beta_t"], ["beta"], printed='\\beta_{t}'),
@@ -85,15 +85,23 @@ VOCABULARY: tuple[Name, ...] = (
     _name("eps", S.eps, "the noise, N(0, 1)", [r"\epsilon", r"\epsilon_t", r"\epsilon_0"],
           ["epsilon", "noise"], printed='\\epsilon'),
     _name("eps_theta", S.eps_theta, "the model's noise prediction eps_theta(x_t, t)",
-          [r"\epsilon_\theta", r"\hat\epsilon", r"\hat\epsilon_\theta", r"\epsilon_{\theta,t}"],
-          ["epsilon_theta", "model_output", "pred_noise", "noise_pred", "eps_pred", "predicted_noise",
-           "model_eps", "eps_hat"], stands_for="eps", printed='\\epsilon_{\\theta}'),
-    _name("z", S.eps, "the noise, as some authors write it (z ~ N(0, I))", ["z", "z_t"], stands_for="eps"),
+          [r"\epsilon_\theta", r"\hat\epsilon", r"\hat\epsilon_\theta", r"\epsilon_{\theta,t}", r"z_\theta"],
+          ["epsilon_theta", "model_output", "pred_noise", "predicted_noise",
+           "model_eps", "eps_hat", "epsilon_pred", "eps_pred", "noise_pred"], stands_for="eps", printed='\\epsilon_{\\theta}'),
+    _name("x0_hat", sp.Symbol("x0_hat", real=True), "the model's prediction of x_0", [r"\hat x_0", r"\hat x_\theta",
+          r"\hat x_{0,\theta}", r"\tilde x_0"], ["x0_hat", "pred_xstart", "x_recon", "x0_pred", "x_0_hat"],
+          stands_for="x_0"),
+    _name("z", S.eps, "the noise, as some authors write it (z ~ N(0, I))", ["z", "z_t"]),
+    _name("Sigma_theta", S.sigma2_t, "the reverse-process covariance Sigma_theta = sigma_t^2 I (per coordinate)",
+          [r"\Sigma_\theta"]),
+    _name("logvar", sp.log(S.var), "log sigma^2, as VAE code writes it", [], ["log_var", "logvar"]),
+    _name("logvar1", sp.log(S.var_1), "log sigma_1^2 (improved-diffusion's normal_kl)", [], ["logvar1"]),
+    _name("logvar2", sp.log(S.var_2), "log sigma_2^2 (improved-diffusion's normal_kl)", [], ["logvar2"]),
     _name("mu", S.mu, "a mean", [r"\mu"], printed='\\mu'),
     _name("sigma", sp.sqrt(S.var), "a standard deviation", [r"\sigma"], positive=True, printed='\\sigma'),
     _name("var", S.var, "a variance"),
-    _name("mu_1", S.mu_1, "mean of the KL's first argument", [r"\mu_1"], printed='\\mu_{1}'),
-    _name("mu_2", S.mu_2, "mean of the KL's second argument", [r"\mu_2"], printed='\\mu_{2}'),
+    _name("mu_1", S.mu_1, "mean of the KL's first argument", [r"\mu_1"], ["mean1"], printed='\\mu_{1}'),
+    _name("mu_2", S.mu_2, "mean of the KL's second argument", [r"\mu_2"], ["mean2"], printed='\\mu_{2}'),
     _name("sigma_1", sp.sqrt(S.var_1), "standard deviation of the KL's first argument", [r"\sigma_1"],
           positive=True, printed='\\sigma_{1}'),
     _name("sigma_2", sp.sqrt(S.var_2), "standard deviation of the KL's second argument", [r"\sigma_2"],
@@ -168,7 +176,7 @@ CODE_BY_NAME: dict[str, CodeName] = {c.name: c for c in CODE_NAMES}
 MODULES = ("torch", "th", "np", "numpy", "math", "jnp", "F", "sp")
 OBJECTS = ("self", "scheduler", "diffusion")
 #: Functions reference code gathers a per-timestep table with: f(table, t, shape).
-GATHERS = ("_extract_into_tensor", "extract", "_extract")
+GATHERS = ("_extract_into_tensor", "extract", "_extract", "gather", "extract_into_tensor")
 
 #: Unicode as course sheets and notes write it: character -> LaTeX.
 UNICODE: dict[str, str] = {

@@ -30,10 +30,11 @@ Conventions used to decide ``truth``
 ------------------------------------
 * Symbols mean what the catalog's symbol table says: ``\epsilon``/``eps``/``noise`` is the forward
   noise epsilon; ``\epsilon_\theta``, ``model(x, t)``, ``model_output``, ``pred_noise``, ``et`` are the
-  *model's* prediction, a different quantity.  A formula written with the model's prediction
-  ("model form": mu_theta, x0_hat, s_theta) therefore ``differs`` from the catalog target written with
-  epsilon; these entries are correct as published (no ``published_error``) and test that the reader
-  keeps the two apart.  Where a source names the noise ``\mathbf{z}_t`` (Weng 2021) or
+  *model's* prediction of it.  A formula written with the model's prediction ("model form": mu_theta,
+  x0_hat, s_theta) against a target written with epsilon is read as check reads it (issue 16): the
+  prediction stands for the quantity it predicts, and check says so in its output.  Such an entry
+  ``holds`` when the formula is the target's form with epsilon_theta in the place of epsilon;
+  :func:`confirm` makes the same substitution, so the truth stays independently confirmed.  Where a source names the noise ``\mathbf{z}_t`` (Weng 2021) or
   ``\boldsymbol{\epsilon}_0`` (Luo) and says it is the forward noise, it is epsilon.
 * ``\nabla\log p(\boldsymbol{x}_t)`` in Luo (2022) is, by the derivation in the same section,
   the score of q(x_t | x_0) = -eps / sqrt(1 - alpha_bar_t).
@@ -283,10 +284,10 @@ E("ho2020", "eq10-target-as-posterior", "Sec. 3.2 after eq. (10), checked agains
   HO_NOTE + "; equal to mu_tilde(x_t, x_0) through x_t = sqrt(alpha_bar) x_0 + sqrt(1 - alpha_bar) eps")
 E("ho2020", "eq11-rhs", "eq. (11), right-hand side",
   r"\frac{1}{\sqrt{\alpha_t}}\left( \mathbf{x}_t - \frac{\beta_t}{\sqrt{1-\bar\alpha_t}} {\boldsymbol{\epsilon}}_\theta(\mathbf{x}_t, t) \right)",
-  "eps_mean", L, D, (xt - BETA / sp.sqrt(1 - AB) * eth) / sp.sqrt(a), MODEL)
+  "eps_mean", L, H, (xt - BETA / sp.sqrt(1 - AB) * eth) / sp.sqrt(a), MODEL)
 E("ho2020", "eq11-chain", "eq. (11), the whole chain with its \\label",
   r"{\boldsymbol{\mu}}_\theta(\mathbf{x}_t, t) = \tilde{\boldsymbol{\mu}}_t\!\left(\mathbf{x}_t,  \frac{1}{\sqrt{\bar\alpha_t}} (\mathbf{x}_t - \sqrt{1-\bar\alpha_t}{\boldsymbol{\epsilon}}_\theta(\mathbf{x}_t)) \right) = \frac{1}{\sqrt{\alpha_t}}\left( \mathbf{x}_t - \frac{\beta_t}{\sqrt{1-\bar\alpha_t}} {\boldsymbol{\epsilon}}_\theta(\mathbf{x}_t, t) \right) \label{eq:mu_func_approx_langevin}",
-  "eps_mean", L, D, (mu_tilde(x0_of(eth), xt), (xt - BETA / sp.sqrt(1 - AB) * eth) / sp.sqrt(a)), MODEL)
+  "eps_mean", L, H, (mu_tilde(x0_of(eth), xt), (xt - BETA / sp.sqrt(1 - AB) * eth) / sp.sqrt(a)), MODEL)
 E("ho2020", "eq12-weight", "eq. (12), the weight of the noise-prediction loss",
   r"\frac{\beta_t^2}{2\sigma_t^2 \alpha_t (1-\bar\alpha_t)}", "kl_eps_weight", L, H,
   BETA**2 / (2 * s2 * a * (1 - AB)), HO_NOTE)
@@ -296,7 +297,7 @@ E("ho2020", "eq12-term", "eq. (12), the term inside the expectation (= L_{t-1} -
   "correct as published: it is L_{t-1} minus the epsilon-free constant C, which vanishes only for sigma_t^2 = beta_tilde_t")
 E("ho2020", "eq15", "eq. (15), the x_0 estimate",
   r"\hat\mathbf{x}_0 = \left( \mathbf{x}_t - \sqrt{1-\bar\alpha_t}{\boldsymbol{\epsilon}}_\theta(\mathbf{x}_t) \right) / \sqrt{\bar\alpha_t}",
-  "x0_from_eps", L, D, x0_of(eth), MODEL)
+  "x0_from_eps", L, H, x0_of(eth), MODEL)
 E("ho2020", "eq9-x0", "eq. (9), second argument of mu_tilde",
   r"\frac{1}{\sqrt{\bar\alpha_t}} (\mathbf{x}_t(\mathbf{x}_0, {\boldsymbol{\epsilon}}) - \sqrt{1-\bar\alpha_t}{\boldsymbol{\epsilon}})",
   "x0_from_eps", L, H, x0_of(eps), HO_NOTE + "; x_t(x_0, eps) is x_t")
@@ -342,7 +343,7 @@ E("weng2021", "mu-tilde-inline-z", "Parameterization of L_t, inline: what mu_the
   "posterior_mean", L, H, eps_mean_of(eps), WENG_Z + "; equals the x_0 form through the forward relation")
 E("weng2021", "mu-theta-z", "Parameterization of L_t, mu_theta (align line)",
   r"\boldsymbol{\mu}_\theta(\mathbf{x}_t, t) &= \color{cyan}{\frac{1}{\sqrt{\alpha_t}} \Big( \mathbf{x}_t - \frac{\beta_t}{\sqrt{1 - \bar{\alpha}_t}} \mathbf{z}_\theta(\mathbf{x}_t, t) \Big)}",
-  "eps_mean", L, D, eps_mean_of(eth), MODEL + " (z_theta)")
+  "eps_mean", L, H, eps_mean_of(eth), MODEL + " (z_theta)")
 E("weng2021", "Lt-weight", "Parameterization of L_t, the weight in the third line",
   r"\frac{ \beta_t^2 }{2 \alpha_t (1 - \bar{\alpha}_t) \| \boldsymbol{\Sigma}_\theta \|^2_2}",
   "kl_eps_weight", L, D, BETA**2 / (2 * a * (1 - AB) * s2**2),
@@ -390,7 +391,7 @@ E("weng", "mu-tilde-inline", "Parameterization of L_t, inline: what mu_theta sho
   "equals the x_0 form through the forward relation")
 E("weng", "mu-theta", "Parameterization of L_t, mu_theta (align line)",
   r"\boldsymbol{\mu}_\theta(\mathbf{x}_t, t) &= \color{cyan}{\frac{1}{\sqrt{\alpha_t}} \Big( \mathbf{x}_t - \frac{1 - \alpha_t}{\sqrt{1 - \bar{\alpha}_t}} \boldsymbol{\epsilon}_\theta(\mathbf{x}_t, t) \Big)}",
-  "eps_mean", L, D, (xt - (1 - a) / sp.sqrt(1 - AB) * eth) / sp.sqrt(a), MODEL)
+  "eps_mean", L, H, (xt - (1 - a) / sp.sqrt(1 - AB) * eth) / sp.sqrt(a), MODEL)
 E("weng", "Lt-weight", "Parameterization of L_t, the weight in the third line",
   r"\frac{ (1 - \alpha_t)^2 }{2 \alpha_t (1 - \bar{\alpha}_t) \| \boldsymbol{\Sigma}_\theta \|^2_2}",
   "kl_eps_weight", L, D, (1 - a) ** 2 / (2 * a * (1 - AB) * s2**2),
@@ -398,7 +399,7 @@ E("weng", "Lt-weight", "Parameterization of L_t, the weight in the third line",
   error="still 1/(2 ||Sigma_theta||_2^2) in place of 1/(2 sigma_t^2) in the revised version")
 E("weng", "score-model", "Connection with NCSN, score approximation (last member)",
   r"- \frac{\boldsymbol{\epsilon}_\theta(\mathbf{x}_t, t)}{\sqrt{1 - \bar{\alpha}_t}}",
-  "score", L, D, score_of(eth), MODEL)
+  "score", L, H, score_of(eth), MODEL)
 
 # --- Hugging Face: The Annotated Diffusion Model ---------------------------------------------------
 E("hf", "mu-t", "In more mathematical form: mean of q(x_t|x_{t-1})",
@@ -413,13 +414,13 @@ E("hf", "sigma-beta-tilde", "Quote of Ho et al.: sigma_t^2 = beta_tilde_t",
   r"\sigma^2_t  = \tilde{\beta}_t", "posterior_variance", L, H, BETA_TILDE)
 E("hf", "mu-theta", "Defining an objective function: the reparametrized mean",
   r"\mathbf{\mu}_\theta(\mathbf{x}_t, t) = \frac{1}{\sqrt{\alpha_t}} \left(  \mathbf{x}_t - \frac{\beta_t}{\sqrt{1- \bar{\alpha}_t}} \mathbf{\epsilon}_\theta(\mathbf{x}_t, t) \right)",
-  "eps_mean", L, D, eps_mean_of(eth), MODEL)
+  "eps_mean", L, H, eps_mean_of(eth), MODEL)
 E("hf", "code-posterior-variance", "Defining the forward diffusion process, code cell (posterior_variance)",
   "posterior_variance = betas * (1. - alphas_cumprod_prev) / (1. - alphas_cumprod)",
   "posterior_variance", P, H, BETA * (1 - b) / (1 - AB), ZERO_BASED)
 E("hf", "code-model-mean", "Sampling, p_sample (Equation 11 in the paper)",
   "model_mean = sqrt_recip_alphas_t * (\n        x - betas_t * model(x, t) / sqrt_one_minus_alphas_cumprod_t\n    )",
-  "eps_mean", P, D, 1 / sp.sqrt(a) * (xt - BETA * eth / sp.sqrt(1 - AB)), MODEL + "; " + ZERO_BASED)
+  "eps_mean", P, H, 1 / sp.sqrt(a) * (xt - BETA * eth / sp.sqrt(1 - AB)), MODEL + "; " + ZERO_BASED)
 
 # --- improved-diffusion (OpenAI) --------------------------------------------------------------------
 E("iddpm", "posterior-variance", "GaussianDiffusion.__init__, self.posterior_variance",
@@ -467,7 +468,7 @@ E("diffusers2022", "coef-xt", "DDPMScheduler.step, current_sample_coeff",
   "interpolation_wt", P, H, sp.sqrt(a) * (1 - b) / (1 - AB), ZERO_BASED)
 E("diffusers2022", "pred-x0", "DDPMScheduler.step, pred_original_sample ('formula (15)')",
   "(sample - beta_prod_t ** (0.5) * model_output) / alpha_prod_t ** (0.5)",
-  "x0_from_eps", P, D, (xt - sp.sqrt(1 - AB) * eth) / sp.sqrt(AB), MODEL + " (model_output); " + ZERO_BASED)
+  "x0_from_eps", P, H, (xt - sp.sqrt(1 - AB) * eth) / sp.sqrt(AB), MODEL + " (model_output); " + ZERO_BASED)
 E("diffusers", "coef-x0", "DDPMScheduler.step, pred_original_sample_coeff",
   "(alpha_prod_t_prev ** (0.5) * current_beta_t) / beta_prod_t",
   "interpolation_w0", P, H, sp.sqrt(b) * (1 - AB / b) / (1 - AB),
@@ -526,7 +527,7 @@ E("labml", "weight", "Module docstring, L_{t-1} weight", r"\frac{\beta_t^2}{2\si
   "kl_eps_weight", L, H, BETA**2 / (2 * s2 * a * (1 - AB)))
 E("labml", "mu-theta", "Module docstring, reparameterised mu_theta (second align line, \\color)",
   "\\frac{1}{\\sqrt{\\alpha_t}} \\Big(x_t -\n  \\frac{\\beta_t}{\\sqrt{1-\\bar\\alpha_t}}\\color{cyan}{\\epsilon_\\theta}(x_t, t) \\Big)",
-  "eps_mean", L, D, eps_mean_of(eth), MODEL)
+  "eps_mean", L, H, eps_mean_of(eth), MODEL)
 E("labml", "code-mean", "DenoiseDiffusion.q_xt_x0, mean",
   "gather(self.alpha_bar, t) ** 0.5 * x0", "forward_jump_mean", P, H, sp.sqrt(AB) * x0, ZERO_BASED)
 E("labml", "code-var", "DenoiseDiffusion.q_xt_x0, var",
@@ -590,10 +591,10 @@ E("ho_code", "prior-kl", "GaussianDiffusion2._prior_bpd, kl_prior (t = T - 1 in 
 
 # --- DDIM official code ----------------------------------------------------------------------------------
 E("ddim_code", "x0-generalized", "generalized_steps, x0_t",
-  "(xt - et * (1 - at).sqrt()) / at.sqrt()", "x0_from_eps", P, D, (xt - eth * sp.sqrt(1 - AB)) / sp.sqrt(AB),
+  "(xt - et * (1 - at).sqrt()) / at.sqrt()", "x0_from_eps", P, H, (xt - eth * sp.sqrt(1 - AB)) / sp.sqrt(AB),
   MODEL + " (et = model(xt, t)); at = alpha_bar_t")
 E("ddim_code", "x0-ddpm", "ddpm_steps, x0_from_e",
-  "(1.0 / at).sqrt() * x - (1.0 / at - 1).sqrt() * e", "x0_from_eps", P, D,
+  "(1.0 / at).sqrt() * x - (1.0 / at - 1).sqrt() * e", "x0_from_eps", P, H,
   sp.sqrt(1 / AB) * xt - sp.sqrt(1 / AB - 1) * eth, MODEL + " (e = model output); at = alpha_bar_t, x = x_t")
 E("ddim_code", "beta", "ddpm_steps, beta_t",
   "beta_t = 1 - at / atm1", "forward_step_variance", P, H, 1 - AB / b,
@@ -626,7 +627,7 @@ E("luo2022", "mu-q-align", "Three Equivalent Interpretations, eqs. (116)-(117): 
    xt / sp.sqrt(a) - (1 - a) / (sp.sqrt(1 - AB) * sp.sqrt(a)) * eps), LUO)
 E("luo2022", "mu-theta-eps", "Three Equivalent Interpretations, eq. (118): mu_theta (align line)",
   r"\boldsymbol{\mu}_{\boldsymbol{\theta}}(\boldsymbol{x}_t, t) &= \frac{1}{\sqrt{\alpha_t}}\boldsymbol{x}_t - \frac{1 - \alpha_t}{\sqrt{1 - \bar\alpha_t}\sqrt{\alpha_t}}\boldsymbol{\hat{\epsilon}}_{\boldsymbol{\theta}}(\boldsymbol{x}_t, t)",
-  "eps_mean", L, D, xt / sp.sqrt(a) - (1 - a) / (sp.sqrt(1 - AB) * sp.sqrt(a)) * eth, LUO + "; " + MODEL)
+  "eps_mean", L, H, xt / sp.sqrt(a) - (1 - a) / (sp.sqrt(1 - AB) * sp.sqrt(a)) * eth, LUO + "; " + MODEL)
 E("luo2022", "mu-theta-x0", "Variational Diffusion Models: mu_theta with x_hat_theta",
   r"\boldsymbol{\mu}_{\boldsymbol{\theta}}(\boldsymbol{x}_t, t) = \frac{\sqrt{\alpha_t}(1-\bar\alpha_{t-1})\boldsymbol{x}_{t} + \sqrt{\bar\alpha_{t-1}}(1-\alpha_t)\hat{\boldsymbol{x}}_{\boldsymbol{\theta}}(\boldsymbol{x}_t, t)}{1 -\bar\alpha_{t}}",
   "posterior_mean", L, D, (sp.sqrt(a) * (1 - b) * xt + sp.sqrt(b) * (1 - a) * x0_model) / (1 - AB),
@@ -697,7 +698,7 @@ E("zheng", "code-normal-kl", "modelling L_t: code cell normal_kl",
   ZHENG + "; logvar = log(variance)")
 E("zheng", "mu-theta", "modelling L_t: mu_theta as a function of eps_theta",
   r"\boldsymbol{\mu}_\theta\left(\mathbf{x}_t, t\right) = \frac{1}{\sqrt{\alpha_t}}\left(\mathbf{x}_t-\frac{1-\alpha_t}{\sqrt{1-\bar{\alpha}_t}} \boldsymbol{\epsilon}_\theta\left(\mathbf{x}_t, t\right)\right)",
-  "eps_mean", L, D, (xt - (1 - a) / sp.sqrt(1 - AB) * eth) / sp.sqrt(a), ZHENG + "; " + MODEL)
+  "eps_mean", L, H, (xt - (1 - a) / sp.sqrt(1 - AB) * eth) / sp.sqrt(a), ZHENG + "; " + MODEL)
 
 # --- david-wb/tiny-diffusion README (uses i for t in the derivation) -----------------------------------------
 TINY_I = "index i stands for t: alpha_i = alpha_t, alpha_bar_{i-1} = alpha_bar_{t-1}, x_i = x_t"
@@ -775,10 +776,10 @@ E("t2c", "mu-tilde-bold", "1.9 step 2: posterior mean (bold x)",
   "posterior_mean", L, H, sp.sqrt(a) * (1 - b) / (1 - AB) * xt + sp.sqrt(b) * BETA / (1 - AB) * x0)
 E("t2c", "x0-hat", "1.9 step 3: x_0 estimate",
   r"\hat{\mathbf{x}}_0 = \frac{1}{\sqrt{\bar{\alpha}_t}}(\mathbf{x}_t - \sqrt{1-\bar{\alpha}_t}\boldsymbol{\epsilon}_\theta(\mathbf{x}_t, t))",
-  "x0_from_eps", L, D, x0_of(eth), MODEL)
+  "x0_from_eps", L, H, x0_of(eth), MODEL)
 E("t2c", "pseudo-mu", "1.10 pseudo-code for sampling (paper-indexed arrays, t = T..1)",
   "mu_t = (1 / sqrt(alpha[t])) * (x_t - beta[t] / sqrt(1 - alpha_bar[t]) * epsilon_pred)",
-  "eps_mean", P, D, (1 / sp.sqrt(a)) * (xt - BETA / sp.sqrt(1 - AB) * eth), MODEL + " (epsilon_pred)")
+  "eps_mean", P, H, (1 / sp.sqrt(a)) * (xt - BETA / sp.sqrt(1 - AB) * eth), MODEL + " (epsilon_pred)")
 
 # --- VAE KL in code (Kingma & Welling 2013, Appendix B) -------------------------------------------------------
 E("pytorch_vae", "kld", "loss_function, KLD",
@@ -800,7 +801,7 @@ E("effective_tf", "gaussian-kl", "gaussian_kl (inside tf.reduce_sum over the las
   "q = (mu1, log sigma1^2) is the first argument")
 E("dlai", "denoise-add-noise", "denoise_add_noise, mean",
   "mean = (x - pred_noise * ((1 - alphas[t]) / (1 - alphas_hat[t]).sqrt())) / alphas[t].sqrt()",
-  "eps_mean", P, D, (xt - eth * ((1 - a) / sp.sqrt(1 - AB))) / sp.sqrt(a), MODEL + " (pred_noise); alphas_hat = alpha_bar")
+  "eps_mean", P, H, (xt - eth * ((1 - a) / sp.sqrt(1 - AB))) / sp.sqrt(a), MODEL + " (pred_noise); alphas_hat = alpha_bar")
 
 # --- Unicode, from public notes and code comments (repositories not named by the index) -----------------------
 E("unicode_notebook", "x0", "markdown cell 'Two views of the same target' (U+2212 minus, U+00B7 dot)",
@@ -810,7 +811,7 @@ E("unicode_report", "jump-mean", "table row 'Forward process', mean",
 E("unicode_report", "jump-var", "table row 'Forward process', covariance (U+2212 minus)",
   "(1 − ᾱ_t) I", "forward_jump_variance", P, H, 1 - AB)
 E("unicode_physics", "x0-hat", "comment 'DDPM denoising formula' (subscript digit, hats)",
-  "x̂₀ = (x_t - √(1-ᾱ_t) * ε̂) / √ᾱ_t", "x0_from_eps", P, D, x0_of(eth), MODEL + " (epsilon hat)")
+  "x̂₀ = (x_t - √(1-ᾱ_t) * ε̂) / √ᾱ_t", "x0_from_eps", P, H, x0_of(eth), MODEL + " (epsilon hat)")
 E("unicode_zig", "jump-var", "comment '// Forward process: q(x_t|x_0) = N(√ᾱ_t·x_0, (1-ᾱ_t)I)', covariance",
   "(1-ᾱ_t)I", "forward_jump_variance", P, H, 1 - AB)
 E("unicode_notes_it", "step-mean", "table row 'catena di Markov gaussiana', mean of p(x_t|x_{t-1})",
@@ -903,7 +904,12 @@ def undefined_at_t1(entry: Entry) -> bool:
 def confirm(entry: Entry) -> str:
     """``holds`` when every member of ``truth_expr`` equals ``target_expr`` exactly, ``differs`` when
     some member differs at SAMPLE_POINT, ``unconfirmed`` otherwise."""
-    diffs = [m - entry.target_expr for m in _members(entry)]
+    members = _members(entry)
+    if entry.model_form and eth not in entry.target_expr.free_symbols:
+        # The model's prediction is read as the quantity it predicts (check's convention, noted in
+        # its output): eps_theta as eps, where the target is written with the noise.
+        members = [sp.sympify(m).xreplace({eth: eps}) for m in members]
+    diffs = [m - entry.target_expr for m in members]
     if any(abs(numeric_difference(d)) > 1e-9 for d in diffs):
         return "differs"
     if all(symbolically_zero(d) for d in diffs):

@@ -77,7 +77,7 @@ ROWS = [
     ("forward_sample", "x_t = √ᾱ_t x_0 + √(1−ᾱ_t) ε", "holds", None),
     ("eps_mean", "μ̃_t = (1/√α_t)·(x_t − β_t/√(1−ᾱ_t) ε)", "holds", None),
     ("kl_eps_weight", "β_t²/(2σ_t² α_t (1−ᾱ_t))", "holds", None),
-    ("denoising_kl", "β_t²/(2σ_t² α_t (1−ᾱ_t)) ‖ε − ε_θ‖² + C_t", "holds", "per coordinate"),
+    ("denoising_kl", "β_t²/(2σ_t² α_t (1−ᾱ_t)) ‖ε − ε_θ‖² + C_t", "holds", "coordinate"),
     # norms, products, coordinate sums
     ("denoising_kl", r"\frac{\beta_t^2}{2\sigma_t^2\alpha_t(1-\bar\alpha_t)}\|\epsilon - \epsilon_\theta\|^2 + C_t", "holds", None),
     ("denoising_kl", r"\frac{\beta_t^2}{2\sigma_t^2\alpha_t(1-\bar\alpha_t)}\lVert\epsilon - \epsilon_\theta(x_t,t)\rVert_2^2 + C_t",

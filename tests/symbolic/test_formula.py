@@ -77,7 +77,7 @@ MALICIOUS = [
     ("[x for x in (1,)]", "square brackets"),
     ("x_t if 1 else 0", "unknown symbol 'if'"),
     ("x_t // 2", "//"),
-    ("torch.load('f')", "torch.load"),
+    ("torch.load('f')", "calling 'torch.load'"),
     ("x_t; import os", "cannot read ';'"),
     ("x" * 100_000, "limit is 2,000"),
     ("x_t**9**9**9", "exponent"),
