@@ -508,6 +508,7 @@ class _State:
     notes: list = field(default_factory=list)
     derivation: bool = False        # densities, expectations, KLs and sums over t are read too
     per_coordinate: bool = False    # a sum over coordinates (Σ_j, ‖v‖², sum()) read one coordinate at a time
+    index_letters: set = field(default_factory=set)   # letters the timestep is written with (t, or i, ...)
 
     def note(self, text: str) -> None:
         if text not in self.notes:
@@ -1403,6 +1404,15 @@ class _Parser:
             return self.indexed(cluster)
         entry = (_model_table().get(cluster.key) if self.state.derivation else None) or \
             _latex_table().get(cluster.key)
+        if entry is not None and cluster.sub and re.fullmatch(r"t([+-]\d)?", cluster.sub):
+            self.state.index_letters.add("t")
+        renamed = re.fullmatch(r"([iksn])((?:[+-]\d)?)", cluster.sub or "")
+        if entry is None and renamed and not self.state.derivation:
+            # the timestep written with another letter (\alpha_i, \bar\alpha_{i-1}): a renaming
+            entry = _latex_table().get((cluster.base, cluster.decorations, "t" + renamed.group(2)))
+            if entry is not None:
+                self.state.index_letters.add(renamed.group(1))
+                self.state.note(f"the timestep is written {renamed.group(1)}; read as t")
         if entry is None and "hat" in cluster.decorations and cluster.base == "epsilon":
             entry = BY_NAME["eps_theta"]
         if entry is None:
@@ -1889,6 +1899,9 @@ def parse(text: str, *, latex: bool | None = None) -> Formula:
             sides.append(Side(side_text, key, error=str(err)))
         finally:
             _CONDITIONS = None
+    if len(state.index_letters) > 1:
+        raise FormulaError("the timestep is written with several letters ("
+                           + ", ".join(sorted(state.index_letters)) + "); write one of them throughout")
     readable = [s for s in sides if s.expr is not None or s.normal is not None]
     if not readable:
         raise FormulaError(next(s.error for s in sides if s.error))
