@@ -445,6 +445,11 @@ def _strip_layout(text: str, latex: bool) -> tuple[str, list[str]]:
     if m:
         text = m.group(2).strip()
     if latex:
+        m = re.match(r"\\(therefore|because|Rightarrow|Longrightarrow|implies|iff|Leftrightarrow)(?![a-zA-Z])", text)
+        if m:
+            notes.append(f"\\{m.group(1)} at the start is a connective, not part of the formula")
+            text = text[m.end():]
+
         def tag(match):
             notes.append(f"{match.group(0).strip()} read as an equation tag")
             return " "
@@ -1177,8 +1182,7 @@ class _Parser:
         if name in ("prod", "sum"):
             return self.big_operator(name)
         if name == "nabla":
-            raise FormulaError("∇ (\\nabla) is read only on the left side of an equation, as the name of "
-                               "the score (\\nabla_{x_t} \\log q(x_t|x_0) = ...)")
+            return self.score(tok)
         if name in ("mathcal", "mathbb"):
             word = self.word_after(name)
             raise FormulaError(f"\\{name}{{{word}}} is not a value: "
@@ -1269,12 +1273,13 @@ class _Parser:
 
     def variable(self) -> tuple[str, bool]:
         """``x_{t - 1}`` -> ('t-1', True): the index text of a variable, and whether it was braced."""
-        tok = self.next()
-        if tok.kind != "letter" or tok.text != "x" or not self.at_op("_"):
-            raise FormulaError(f"expected a variable x_t in a density, found {self.describe(tok)}")
-        self.next()
-        braced = self.at_op("{")
-        return self.argument_text().replace(" ", ""), braced
+        start = self.i
+        cluster = self.read_cluster()
+        if cluster is None or cluster.base != "x" or cluster.decorations or not cluster.sub:
+            self.i = start
+            raise FormulaError(f"expected a variable x_t in a density, found {self.describe(self.peek())}")
+        braced = self.toks[self.i - 1].kind == "op" and self.toks[self.i - 1].text == "}"
+        return cluster.sub.replace(" ", ""), braced
 
     def kl(self) -> sp.Expr:
         from . import elbo as SE
@@ -1358,6 +1363,33 @@ class _Parser:
                 re.match(r"\{(d|\\partial)[A-Za-z\\{]", text) and re.search(r"\}\{(d|\\partial)[A-Za-z\\{]", text):
             raise FormulaError("a derivative (\\frac{d}{dx}, \\frac{\\partial}{\\partial x}) is not read; "
                                "give the derivative's value")
+
+    def score(self, tok: Tok) -> sp.Expr:
+        """``\\nabla_{x_t} \\log q(x_t|x_0)``, ``\\nabla\\log p(x_t)``: the score, inside a formula."""
+        self.next()
+        if self.at_op("_"):
+            self.next()
+            if self.argument_text() not in ("x_t", "mathbfx_t", "x"):
+                raise FormulaError(f"the gradient at position {tok.pos + 1} is read only with respect to x_t")
+        if not self.at("cmd", "log"):
+            raise FormulaError(f"∇ at position {tok.pos + 1} is read only as the score ∇ log q(x_t|x_0)")
+        self.next()
+        density = self.read_cluster()
+        if density is None or density.base not in ("p", "q") or density.decorations or \
+                density.sub not in (None, "t") or not (self.at_op("(") or self.at("cmd", "left")):
+            raise FormulaError(f"∇ log at position {tok.pos + 1} is read only as the score ∇ log q(x_t|x_0)")
+        opening = self.open_paren()
+        variable, _ = self.variable()
+        given = []
+        if self.at_op("|"):
+            self.next()
+            given.append(self.variable()[0])
+        self.close(")", opening)
+        if variable != "t" or given not in ([], ["0"]):
+            raise FormulaError(f"∇ log at position {tok.pos + 1} is read only as the score of x_t, "
+                               "∇ log q(x_t|x_0) or ∇ log p(x_t)")
+        self.state.note("∇ log p(x_t) read as the score of q(x_t|x_0), -(x_t - sqrt(alpha_bar_t) x_0)/(1 - alpha_bar_t)")
+        return self.symbol_of(BY_NAME["score"])
 
     def cluster_value(self, cluster: Cluster, start: int, tok: Tok) -> sp.Expr:
         value = self.resolve_cluster(cluster, start)
