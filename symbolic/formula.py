@@ -869,7 +869,9 @@ class _Parser:
         first = self.i
         table = self.expression()
         names = [tk.text.split(".")[-1] for tk in self.toks[first:self.i] if tk.kind == "name"]
-        if not any(n in V.CODE_BY_NAME and V.CODE_BY_NAME[n].array for n in names):
+        schedule = {"alpha_t", "alpha_bar_t", "alpha_bar_prev", "beta_t", "beta_tilde_t", "w_0", "w_t"}
+        if not any((n in V.CODE_BY_NAME and V.CODE_BY_NAME[n].array) or (n in BY_NAME and BY_NAME[n].name in schedule)
+                   for n in names):
             raise FormulaError(f"{tok.text}() reads a per-timestep table (alphas_cumprod, betas, ...), got "
                                f"{self.text_between(first, self.i)!r}")
         self.expect_op(",", f"after the table in {tok.text}()")
@@ -1852,6 +1854,7 @@ def _key(toks: list[Tok], latex: bool, text: str) -> str:
             continue
         out.append({"[": "(", "]": ")", "{": "(", "}": ")"}.get(tok.text, tok.text))
     key = "".join(out).replace("**", "^").replace("||", "‖").replace("D_KL", "KL")
+    key = re.sub(r"^KL\(([^,()‖]*(?:\([^()]*\))?),([^,()‖]*(?:\([^()]*\))?)\)$", r"KL(\1‖\2)", key)
     key = re.sub(r"_\{([^{}]*)\}", r"_\1", key)
     return re.sub(r"^grad(?=_)", "nabla", key)
 

@@ -90,7 +90,7 @@ VOCABULARY: tuple[Name, ...] = (
           ["epsilon_theta", "model_output", "pred_noise", "predicted_noise",
            "model_eps", "eps_hat", "epsilon_pred", "eps_pred", "noise_pred"], stands_for="eps", printed='\\epsilon_{\\theta}'),
     _name("x0_hat", sp.Symbol("x0_hat", real=True), "the model's prediction of x_0", [r"\hat x_0", r"\hat x_\theta",
-          r"\hat x_{0,\theta}", r"\tilde x_0"], ["x0_hat", "pred_xstart", "x_recon", "x0_pred", "x_0_hat"],
+          r"\hat x_{0,\theta}", r"\tilde x_0"], ["x0_hat", "pred_xstart", "x_recon", "x0_pred", "x_0_hat", "x_hat_0"],
           stands_for="x_0"),
     _name("z", S.eps, "the noise, as some authors write it (z ~ N(0, I))", ["z", "z_t"]),
     _name("score", score_of_marginal(), "the score grad_{x_t} log q(x_t|x_0), written \\nabla\\log p(x_t) too",
