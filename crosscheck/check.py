@@ -6,31 +6,38 @@ A formula is compared with a catalog quantity (:data:`TARGETS`).  The verdict is
   (:func:`symbolic.proof.reduce_to_normal_form`), after writing both in the independent symbols
   with :math:`\beta_t = 1-\alpha_t` and :math:`\bar\alpha_t = \alpha_t\bar\alpha_{t-1}` (and, where
   the formula uses other data symbols than the target, the forward relation
-  :math:`x_t = \sqrt{\bar\alpha_t}x_0 + \sqrt{1-\bar\alpha_t}\epsilon`);
-* **differs** with a point inside the domain (0 < alpha_t < 1, 0 < alpha_bar_{t-1} < 1,
-  variances > 0) where the two values differ, confirmed at 60 and 100 significant digits;
-* **undecided** when neither happens (or the time limit runs out).  Never a pass.
+  :math:`x_t = \sqrt{\bar\alpha_t}x_0 + \sqrt{1-\bar\alpha_t}\epsilon`), **and** the formula is
+  proved real and defined on the whole domain of the target (:mod:`symbolic.domain`: every log
+  argument > 0, every root's base >= 0, every denominator != 0);
+* **differs** with a point inside the domain (0 < alpha_t < 1, 0 < alpha_bar_{t-1} <= 1, < 1 for
+  targets of t >= 2, variances > 0, data any real) where the two values differ, confirmed at 60
+  and 100 significant digits, or where the formula is not real or not defined (confirmed
+  exactly: "log of a negative number" at that point);
+* **undecided** when neither happens, or the time or memory limit runs out.  Never a pass.
 
-Random points only ever produce counterexamples.  The module imports no torch, so a cold
-``check`` answers in well under 2 s.
+Random points only ever produce counterexamples.  The decision runs in a forked child process
+with a hard wall-clock and memory limit (:mod:`crosscheck.limits`).  The module imports no
+torch, so a cold ``check`` answers in well under 2 s.
 """
 
 from __future__ import annotations
 
-import contextlib
+import math
 import random
-import signal
-import threading
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Mapping
 
 import sympy as sp
 
+from symbolic import domain as D
 from symbolic import forward as SF, gaussian as SG, kl as SK, posterior as SP, score as SS
 from symbolic import formula as F
 from symbolic import symbols as S
 from symbolic.proof import reduce_to_normal_form
+
+from . import limits
+from .limits import CheckTimeout, time_limit
 
 HOLDS, DIFFERS, UNDECIDED = "holds", "differs", "undecided"
 DEFAULT_TIMEOUT = 30.0
@@ -181,42 +188,6 @@ def target(name: str) -> Target:
 
 
 # ---------------------------------------------------------------------------------------------
-# Time limit (SymPy is pure Python, so a signal interrupts it between bytecodes).
-
-class CheckTimeout(BaseException):
-    """Raised inside the engine when the time limit runs out (BaseException: SymPy's broad
-    ``except Exception`` clauses must not swallow it)."""
-
-
-@contextlib.contextmanager
-def time_limit(seconds: float | None):
-    """Raise :class:`CheckTimeout` after ``seconds`` (main thread, Unix; else no limit).
-
-    Nests: an inner limit never extends an outer one, and the outer one is restored after it.
-    """
-    usable = (seconds and hasattr(signal, "setitimer")
-              and threading.current_thread() is threading.main_thread())
-    if not usable:
-        yield
-        return
-
-    def expire(signum, frame):
-        raise CheckTimeout()
-
-    outer_remaining = signal.getitimer(signal.ITIMER_REAL)[0]
-    start = time.monotonic()
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, min(seconds, outer_remaining) if outer_remaining else seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-        if outer_remaining:
-            signal.setitimer(signal.ITIMER_REAL, max(outer_remaining - (time.monotonic() - start), 1e-4))
-
-
-# ---------------------------------------------------------------------------------------------
 # The domain and counterexamples.
 
 _SCHEDULE = (S.alpha_t, S.alpha_bar_prev, S.alpha_bar_T)
@@ -236,23 +207,42 @@ def _sample(symbol: sp.Symbol, rng: random.Random) -> float:
     return round(rng.uniform(-3, 3), 3)
 
 
-def _evaluator(exprs: list[sp.Expr], symbols: list[sp.Symbol]):
+def _evaluator(expr: sp.Expr, symbols: list[sp.Symbol]):
+    """``expr`` at a point, by mpmath at a given precision: a number (maybe complex) or None."""
     import mpmath
     try:
-        f = sp.lambdify(symbols, exprs, modules="mpmath")
+        f = sp.lambdify(symbols, expr, modules="mpmath")
     except (NameError, TypeError, SyntaxError, KeyError):
         return None
 
     def evaluate(point: Mapping[sp.Symbol, float], digits: int):
         with mpmath.workdps(digits):
             try:
-                values = f(*(mpmath.mpf(str(point[s])) for s in symbols))
+                return f(*(mpmath.mpf(str(point[s])) for s in symbols))
             except (ZeroDivisionError, ValueError, OverflowError, TypeError, NameError):
                 return None
-            if any(isinstance(v, mpmath.mpc) or not mpmath.isfinite(v) for v in values):
-                return None
-            return values
     return evaluate
+
+
+def _is_real(value) -> bool:
+    import mpmath
+    try:
+        return value is not None and not isinstance(value, (mpmath.mpc, complex)) and bool(mpmath.isfinite(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _not_real(formula: sp.Expr, point: Mapping[sp.Symbol, float], low, high, scale) -> str | None:
+    """Why ``formula`` is no real number at ``point`` (exact where it can be told), or None."""
+    import mpmath
+    defect = D.defect_at(formula, {s: sp.Rational(str(v)) for s, v in point.items()})
+    if defect is not None:
+        return defect.text()
+    if isinstance(low, mpmath.mpc) and isinstance(high, mpmath.mpc):
+        imaginary = high.imag
+        if abs(imaginary) > 1e-20 * scale and abs(low.imag - imaginary) < 1e-40 * scale:
+            return f"not real: imaginary part {float(imaginary):.6g}"
+    return None
 
 
 def find_point(formula: sp.Expr, reference: sp.Expr, *, samples: int = 24, seed: int = 0,
@@ -260,23 +250,30 @@ def find_point(formula: sp.Expr, reference: sp.Expr, *, samples: int = 24, seed:
     """A point of the domain where ``formula`` and ``reference`` clearly differ, or None.
 
     Confirmed at 60 and 100 digits: the difference must be stable and larger than 1e-20 of
-    the values' scale, so rounding can never make a counterexample.
+    the values' scale, so rounding can never make a counterexample.  A point where the target
+    is real and the formula is not (complex, or undefined: confirmed exactly) is a
+    counterexample too, of another kind: ``"formula"`` is then None and ``"defect"`` says why.
     """
     symbols = sorted((formula.free_symbols | reference.free_symbols), key=lambda s: s.name)
-    evaluate = _evaluator([formula, reference], symbols)
-    if evaluate is None:
+    evaluate_formula, evaluate_reference = _evaluator(formula, symbols), _evaluator(reference, symbols)
+    if evaluate_formula is None or evaluate_reference is None:
         return None
     rng = random.Random(seed)
     for _ in range(samples):
         point = {s: (fixed[s] if fixed and s in fixed else _sample(s, rng)) for s in symbols}
-        low, high = evaluate(point, 60), evaluate(point, 100)
-        if low is None or high is None:
+        r_low, r_high = evaluate_reference(point, 60), evaluate_reference(point, 100)
+        if not (_is_real(r_low) and _is_real(r_high)):
             continue
-        f_value, r_value = high
-        difference = f_value - r_value
-        scale = max(1, abs(f_value), abs(r_value))
-        if abs(difference) > 1e-20 * scale and abs((low[0] - low[1]) - difference) < 1e-40 * scale:
-            return {"point": point, "formula": float(f_value), "reference": float(r_value)}
+        f_low, f_high = evaluate_formula(point, 60), evaluate_formula(point, 100)
+        if not (_is_real(f_low) and _is_real(f_high)):
+            defect = _not_real(formula, point, f_low, f_high, max(1, abs(r_high)))
+            if defect is not None:
+                return {"point": point, "formula": None, "reference": float(r_high), "defect": defect}
+            continue
+        difference = f_high - r_high
+        scale = max(1, abs(f_high), abs(r_high))
+        if abs(difference) > 1e-20 * scale and abs((f_low - r_low) - difference) < 1e-40 * scale:
+            return {"point": point, "formula": float(f_high), "reference": float(r_high)}
     return None
 
 
@@ -287,9 +284,10 @@ def find_point(formula: sp.Expr, reference: sp.Expr, *, samples: int = 24, seed:
 class Decision:
     status: str
     method: str
-    point: dict | None = None           # {"point": {symbol: value}, "formula": v, "reference": v}
+    point: dict | None = None           # {"point": {symbol: value}, "formula": v, "reference": v[, "defect": why]}
     residual: sp.Expr | None = None
     relation: bool = False
+    defect: str | None = None           # the formula is not real/defined at ``point`` (why)
 
     @property
     def ok(self) -> bool:
@@ -303,29 +301,119 @@ def _forward_relation(expr: sp.Expr) -> sp.Expr:
     return expr.xreplace({S.x_t: SF.forward_jump_mean(S.x_0) + sp.sqrt(SF.forward_jump_variance()) * S.eps})
 
 
+def _complete(point: Mapping[sp.Symbol, sp.Expr], reference: sp.Expr, relation: bool) -> dict:
+    """``point`` extended to the reference's symbols: x_0, x_t, eps tied by the forward relation
+    when it is in use, any other missing symbol at a sampled value."""
+    point = dict(point)
+    rng = random.Random(0)
+    for symbol in sorted(reference.free_symbols - set(point) - set(_DATA), key=lambda s: s.name):
+        point[symbol] = sp.Rational(str(_sample(symbol, rng)))
+    missing = [s for s in _DATA if s in reference.free_symbols and s not in point]
+    if not missing:
+        return point
+    if not relation:
+        return point | {s: sp.Rational(str(_sample(s, rng))) for s in missing}
+    for symbol in _DATA:
+        if symbol not in point and sum(s in point for s in _DATA) < 2:
+            point[symbol] = sp.Integer(0) if symbol is not S.eps else sp.Rational(1, 2)
+    a, c = sp.sqrt(S.alpha_t * S.alpha_bar_prev), sp.sqrt(1 - S.alpha_t * S.alpha_bar_prev)
+    solved = {S.x_t: a * S.x_0 + c * S.eps, S.x_0: (S.x_t - c * S.eps) / a, S.eps: (S.x_t - a * S.x_0) / c}
+    for symbol in _DATA:
+        if symbol not in point:
+            point[symbol] = solved[symbol].xreplace(point)
+    return point
+
+
+def _defect_decision(defect: D.Defect, formula: sp.Expr, reference: sp.Expr, relation: bool, via: str) -> Decision:
+    """The formula is not real or not defined at a point of the domain: a counterexample."""
+    point = _complete(defect.point, reference, relation)
+    value = sp.N((_forward_relation(reference) if relation else reference).xreplace(point), 30)
+    shown = {s: float(sp.N(v, 30)) for s, v in point.items()}
+    kind = "not defined" if defect.undefined else "not real"
+    at = sorted(((s, v) for s, v in defect.point.items() if s in defect.node.free_symbols), key=lambda i: i[0].name)
+    where = " at " + ", ".join(f"{s.name} = {float(sp.N(v, 12)):.6g}" for s, v in at) if at else ""
+    return Decision(DIFFERS, f"your formula is {kind}{where} ({defect.reason}, in {sp.sstr(defect.node)}){via}",
+                    {"point": shown, "formula": None, "reference": float(value), "defect": defect.text()},
+                    relation=relation, defect=defect.text())
+
+
+def _constant_difference(residual: sp.Expr, formula: sp.Expr, reference: sp.Expr, via: str,
+                         relation: bool) -> Decision:
+    """An exact refutation: (formula - target) reduces to a nonzero constant."""
+    rng = random.Random(0)
+    symbols = sorted(formula.free_symbols | reference.free_symbols, key=lambda s: s.name)
+    point = {s: _sample(s, rng) for s in symbols}
+    exact = {s: sp.Rational(str(v)) for s, v in point.items()}
+    values = [sp.N(e.xreplace(exact), 50) for e in (formula, reference)]
+    return Decision(DIFFERS, f"exact reduction: formula - target = {sp.sstr(residual)}, a nonzero constant{via}",
+                    {"point": point, "formula": float(sp.re(values[0])), "reference": float(sp.re(values[1]))},
+                    residual, relation)
+
+
+def written_conditions(written: sp.Expr | None) -> tuple[D.Condition, ...]:
+    """The real-and-defined conditions of a formula as the user wrote it (an unevaluated tree in
+    the user's symbols), in the proof's symbols: what evaluation drops (0*(1/(1 - alpha_bar_prev)),
+    log(a)/log(a), exp(log(x_t))) must hold all the same."""
+    if written is None:
+        return ()
+    return tuple(D.Condition(c.kind, F.to_proof_symbols(c.argument), c.node) for c in D.conditions(written))
+
+
 def decide(formula: sp.Expr, reference: sp.Expr, *, allow_relation: bool = True, samples: int = 24,
-           seed: int = 0) -> Decision:
-    """Exact proof that ``formula == reference`` on the domain, or a counterexample, or undecided."""
+           seed: int = 0, t_min: int = 1, written: sp.Expr | None = None) -> Decision:
+    """Exact proof that ``formula == reference`` on the domain, or a counterexample, or undecided.
+
+    The domain is that of the target (``t_min = 2``: alpha_bar_{t-1} < 1, else t = 1 is in it).
+    *holds* needs both an exact reduction of the difference to 0 and a proof that the formula is
+    real and defined on the whole domain (:func:`symbolic.domain.definedness`; with ``written``,
+    the formula as written before evaluation, its conditions too); a point where it is not is a
+    counterexample.
+    """
     formula, reference = sp.sympify(formula), sp.sympify(reference)
     data_f = formula.free_symbols & set(_DATA)
     data_r = reference.free_symbols & set(_DATA)
     use_relation = allow_relation and data_f != data_r and S.x_t in (data_f | data_r)
+    via = f", using {FORWARD_RELATION}" if use_relation else ""
+    domain = D.Domain(t_min)
+    extra = written_conditions(written)
+    defined = D.definedness(formula, domain, seed=seed, search=False, extra=extra)
+    as_written = formula
     if use_relation:
         formula, reference = _forward_relation(formula), _forward_relation(reference)
-    via = f", using {FORWARD_RELATION}" if use_relation else ""
+    # A counterexample where both are real first: it says more than where the formula is undefined.
     point = find_point(formula, reference, samples=samples, seed=seed)
+    if point is not None and not point.get("defect"):
+        return _point_decision(point, via, use_relation)
+    if not defined.ok:          # where the formula as written is not real or not defined
+        defined = D.definedness(as_written, domain, seed=seed, extra=extra)
+        if defined.status == D.REFUTED:
+            return _defect_decision(defined.defect, as_written, reference, use_relation, via)
     if point is not None:
-        return Decision(DIFFERS, f"counterexample found by evaluation at 100 digits{via}", point,
-                        relation=use_relation)
+        return _point_decision(point, via, use_relation)
     residual = reduce_to_normal_form(formula - reference)
+    if residual == 0 and defined.ok:
+        return Decision(HOLDS, f"exact reduction of (formula - target) to 0{via}, and your formula is real and "
+                        "defined on the whole domain", relation=use_relation)
     if residual == 0:
-        return Decision(HOLDS, f"exact reduction of (formula - target) to 0{via}", relation=use_relation)
+        return Decision(UNDECIDED, f"(formula - target) reduces to 0{via} where your formula is defined, but it is "
+                        f"{defined.text()}; this is not a pass", None, None, use_relation)
+    if defined.ok and residual.is_number:
+        return _constant_difference(residual, formula, reference, via, use_relation)
     point = find_point(formula, reference, samples=400, seed=seed + 1)
     if point is not None:
-        return Decision(DIFFERS, f"counterexample found by evaluation at 100 digits{via}", point,
-                        residual, use_relation)
+        decision = _point_decision(point, via, use_relation)
+        decision.residual = residual
+        return decision
+    unproved = "" if defined.ok else f"; your formula is {defined.text()}"
     return Decision(UNDECIDED, "no exact reduction to 0 and no counterexample in 400 points"
-                    f"{via}; this is not a pass", None, residual, use_relation)
+                    f"{via}{unproved}; this is not a pass", None, residual, use_relation)
+
+
+def _point_decision(point: dict, via: str, relation: bool) -> Decision:
+    if point.get("defect"):
+        return Decision(DIFFERS, f"your formula is {point['defect']}{via}", point, relation=relation,
+                        defect=point["defect"])
+    return Decision(DIFFERS, f"counterexample found by evaluation at 100 digits{via}", point, relation=relation)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -374,16 +462,35 @@ CONDITIONS: tuple[tuple[str, dict], ...] = (
 )
 
 
-def holds_when(formula: sp.Expr, reference: sp.Expr, conditions=CONDITIONS) -> list[str]:
-    """The conditions (of ``conditions``) under which ``formula == reference`` is proved."""
+def holds_when(formula: sp.Expr, reference: sp.Expr, conditions=CONDITIONS, *, t_min: int = 1) -> list[str]:
+    """The conditions (of ``conditions``) under which ``formula == reference`` is proved.
+
+    A condition under which the target itself vanishes is no reason: every multiple of the
+    target agrees with it there (11 times beta_tilde_t is 0 at t = 1, as beta_tilde_t is).
+    """
     found = []
     for text, substitution in conditions:
         if not any(s in (formula.free_symbols | reference.free_symbols) for s in substitution):
             continue
+        if t_min > 1 and S.alpha_bar_prev in substitution:
+            continue                     # t = 1 is not in the target's domain
         f, r = formula.xreplace(substitution), reference.xreplace(substitution)
-        if find_point(f, r, samples=6) is None and reduce_to_normal_form(f - r) == 0:
+        if r.has(sp.zoo, sp.nan, sp.oo, -sp.oo) or find_point(r, sp.S.Zero, samples=3) is None:
+            continue                     # the target is 0 (or undefined) there, at least numerically
+        if decide(f, r, samples=6, t_min=t_min).ok:
             found.append(text)
     return found
+
+
+T_GE_2 = "t >= 2 (alpha_bar_{t-1} < 1); at t = 1 (alpha_bar_{t-1} = 1) your formula is not defined"
+
+
+def holds_for_t_ge_2(formula: sp.Expr, reference: sp.Expr, decision: Decision) -> bool:
+    """The decision failed only because the formula is undefined at t = 1, and it holds for t >= 2."""
+    point = (decision.point or {}).get("point", {})
+    if not decision.defect or point.get(S.alpha_bar_prev) != 1:
+        return False
+    return decide(formula, reference, t_min=2).ok
 
 
 def _occurrences(expr: sp.Expr, old: sp.Expr) -> int:
@@ -455,22 +562,174 @@ def _repairs(expr: sp.Expr) -> list[tuple[str, sp.Expr]]:
     return out
 
 
-def diagnose(expr: sp.Expr, reference: sp.Expr, *, limit: int = 2, seconds: float = 10.0) -> list[str]:
+def _factor_candidates() -> list[sp.Expr]:
+    """Factors a single term of a sum typically lacks or has too much (in the user's symbols)."""
+    sym = {n.name: n.symbol for n in F.VOCABULARY}
+    out: list[sp.Expr] = [sp.Integer(-1), sp.Integer(2), sp.Rational(1, 2), sp.Integer(-2), -sp.Rational(1, 2)]
+    quantities = [sym[n] for n in ("alpha_t", "alpha_bar_t", "alpha_bar_prev", "beta_t", "sigma_t", "beta_tilde_t")]
+    quantities += [1 - sym["alpha_bar_t"], 1 - sym["alpha_bar_prev"]]
+    for q in quantities:
+        out += [q, 1 / q, sp.sqrt(q), 1 / sp.sqrt(q)]
+    return out
+
+
+def _term_repairs(expr: sp.Expr, reference: sp.Expr) -> list[tuple[str, sp.Expr]]:
+    """One term of a sum with the wrong sign or a missing (or extra) factor.
+
+    For a formula P * (t_1 + ... + t_n), the factor k that term t_i needs is
+    1 + (target - formula)/(P t_i); it is matched numerically against typical factors (a sign,
+    2, 1/2, a schedule quantity or its square root, their inverses), and only a match is
+    returned (to be proved by :func:`decide`).
+    """
+    sums = [expr] if isinstance(expr, sp.Add) else [a for a in sp.Mul.make_args(expr) if isinstance(a, sp.Add)]
+    sums = [s for s in sums if 2 <= len(s.args) <= 8][:3]
+    if not sums:
+        return []
+    candidates = _factor_candidates()
+    value = F.to_proof_symbols(expr)
+    needed: list[tuple[sp.Expr, sp.Expr, sp.Expr]] = []
+    for total in sums:
+        rest = sp.S.One if total == expr else expr / total
+        for term in total.args:
+            needed.append((total, term, 1 + (reference - value) / F.to_proof_symbols(rest * term)))
+    exprs = [k for _, _, k in needed] + [F.to_proof_symbols(c) for c in candidates]
+    symbols = sorted(set().union(*(e.free_symbols for e in exprs)), key=lambda s: s.name)
+    evaluate = _evaluator(sp.Tuple(*exprs), symbols)
+    if evaluate is None:
+        return []
+    rng = random.Random(7)
+    samples = []
+    for _ in range(3):
+        values = evaluate({s: _sample(s, rng) for s in symbols}, 30)
+        if values is None or not all(_is_real(v) for v in values):
+            return []
+        samples.append(values)
+    out = []
+    for i, (total, term, _) in enumerate(needed):
+        for j, factor in enumerate(candidates):
+            column = len(needed) + j
+            if all(abs(v[i] - v[column]) <= 1e-15 * max(1, abs(v[column])) for v in samples):
+                repaired = expr.xreplace({total: sp.Add(*[factor * a if a == term else a for a in total.args])})
+                out.append((_term_text(term, factor), repaired))
+                break
+    return out
+
+
+def _term_text(term: sp.Expr, factor: sp.Expr) -> str:
+    shown = sp.sstr(term)
+    if factor == -1:
+        return f"the opposite sign on the term {shown} (a sign slip in one term)"
+    if factor.is_number:
+        return f"the term {shown} multiplied by {factor}"
+    base, exponent = factor.as_base_exp()
+    if exponent.is_negative:
+        return f"the term {shown} divided by {sp.sstr(1 / factor)} (an extra factor)"
+    return f"a factor {sp.sstr(factor)} on the term {shown} (a missing factor)"
+
+
+def _restates(expr: sp.Expr, repaired: sp.Expr, reference: sp.Expr) -> bool:
+    """A repair that only restates the answer: it brings in a symbol whose value is the target
+    itself, or it replaces the whole of the user's formula (a lone symbol) by another."""
+    brought = repaired.free_symbols - expr.free_symbols
+    if any(F.to_proof_symbols(s) == reference for s in brought):
+        return True
+    core = expr.as_coeff_Mul()[1]
+    return isinstance(core, sp.Symbol) and core not in repaired.free_symbols
+
+
+def diagnose(expr: sp.Expr, reference: sp.Expr, *, limit: int = 2, seconds: float = 10.0,
+             t_min: int = 1) -> list[str]:
     """Up to ``limit`` one-slip repairs of ``expr`` (user symbols) that are *proved* to give the target."""
     hints: list[str] = []
     try:
         with time_limit(seconds):
-            for text, candidate in _repairs(expr):
+            for text, candidate in _repairs(expr) + _term_repairs(expr, reference):
+                if _restates(expr, candidate, reference):
+                    continue
                 value = F.to_proof_symbols(candidate)
                 if find_point(value, reference, samples=4) is not None:
                     continue
-                if decide(value, reference, samples=4).ok:
+                if decide(value, reference, samples=4, t_min=t_min).ok:
                     hints.append(f"it holds with {text}")
                     if len(hints) >= limit:
                         break
     except CheckTimeout:
         pass
     return hints
+
+
+def _finite(value):
+    """A JSON-safe number: non-finite floats as the strings "inf", "-inf", "nan"."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    return value
+
+
+def _decide_and_explain(chosen: "Target", parsed: F.Formula, reference: sp.Expr, start: float, hints: bool,
+                        emit: Callable[[tuple], None]) -> None:
+    """The verdict, sent by ``emit`` as soon as it is known and again as hints are found.
+
+    Even printing the formula is done here, under the limits: SymPy orders the terms of a sum by
+    evaluating its numbers, and exp(-exp(exp(24))) takes minutes to evaluate.
+    """
+    shown = sp.sstr(parsed.expr)
+    emit(("shown", shown))
+    value = parsed.value
+    # the formula as written, before evaluation, where the reader keeps it (see written_conditions)
+    written = getattr(parsed, "written", None)
+    decision = decide(value, reference, t_min=chosen.t_min, written=written)
+    verdict = Verdict(chosen.name, parsed.text, decision.status, decision.method,
+                      time.perf_counter() - start, parsed=shown)
+    if decision.status == DIFFERS:
+        found = decision.point
+        verdict.point = describe_point(found["point"])
+        verdict.formula_value, verdict.target_value = found["formula"], found["reference"]
+        verdict.defect = found.get("defect")
+        if verdict.defect is None:
+            f, r = (_forward_relation(value), _forward_relation(reference)) if decision.relation else (value, reference)
+            verdict.difference = simplified_difference(f - r)
+    elif decision.status == UNDECIDED and decision.residual is not None:
+        verdict.difference = sp.sstr(decision.residual)
+    emit(("verdict", verdict))
+    if not hints or verdict.status != DIFFERS:
+        return
+    verdict.hints = diagnose(parsed.expr, reference, t_min=chosen.t_min)
+    emit(("verdict", verdict))
+    if verdict.hints:        # a proved repair is the explanation; a condition would only follow from it
+        return
+    try:
+        with time_limit(10.0):
+            if holds_for_t_ge_2(value, reference, decision):
+                verdict.hints.append(f"it agrees with the target for {T_GE_2}")
+            else:
+                verdict.hints += [f"it agrees with the target only when {c}"
+                                  for c in holds_when(value, reference, t_min=chosen.t_min)]
+    except CheckTimeout:
+        pass
+    emit(("verdict", verdict))
+
+
+def _limited_verdict(chosen: "Target", parsed: F.Formula, reference: sp.Expr, *, timeout: float | None,
+                     memory_mib: int | None, hints: bool, start: float) -> Verdict:
+    """:func:`_decide_and_explain` within the time and memory limits (:mod:`crosscheck.limits`);
+    running out of either is *undecided*, with the reason."""
+    # ``timeout`` is what is left of the caller's limit, which started at ``start``
+    limit = None if timeout is None else float(f"{timeout + time.perf_counter() - start:.2g}")
+    outcome = limits.run(lambda emit: _decide_and_explain(chosen, parsed, reference, start, hints, emit),
+                         seconds=timeout, memory_mib=memory_mib)
+    kind, value = outcome.value or ("shown", parsed.text)
+    if kind == "verdict":
+        verdict = value
+    else:
+        reason = {limits.TIME: f"no decision within the time limit of {limit:g} s" if timeout else "",
+                  limits.MEMORY: f"no decision within the memory limit of {memory_mib} MiB",
+                  limits.ERROR: "the decision stopped",
+                  limits.DONE: "the decision ended without an answer"}[outcome.status]
+        detail = f" ({outcome.detail})" if outcome.detail else ""
+        verdict = Verdict(chosen.name, parsed.text, UNDECIDED, f"{reason}{detail}; this is not a pass", 0.0,
+                          parsed=value)
+    verdict.seconds = time.perf_counter() - start
+    return verdict
 
 
 # ---------------------------------------------------------------------------------------------
@@ -491,6 +750,7 @@ class Verdict:
     difference: str | None = None
     hints: list[str] = field(default_factory=list)
     parsed: str = ""
+    defect: str | None = None          # differs because the formula is not real/defined at ``point``
     notes: list[str] = field(default_factory=list)      # how the formula was read, beyond its symbols
     checked: list[dict] = field(default_factory=list)   # each side decided: side, target, status
 
@@ -501,8 +761,9 @@ class Verdict:
     def as_json(self) -> dict:
         return {"target": self.target, "formula": self.formula, "parsed": self.parsed, "status": self.status,
                 "ok": self.ok, "method": self.method, "seconds": round(self.seconds, 3),
-                "counterexample": self.point, "target_value": self.target_value,
-                "formula_value": self.formula_value, "difference": self.difference, "hints": self.hints,
+                "counterexample": None if self.point is None else {k: _finite(v) for k, v in self.point.items()},
+                "target_value": _finite(self.target_value), "formula_value": _finite(self.formula_value),
+                "defect": self.defect, "difference": self.difference, "hints": self.hints,
                 "notes": self.notes, "checked": self.checked}
 
     def report(self) -> str:
@@ -515,9 +776,14 @@ class Verdict:
             lines.append(f"  proved by {self.method} ({self.seconds:.2f} s)")
         elif self.status == DIFFERS:
             where = ", ".join(f"{k} = {v:.6g}" for k, v in (self.point or {}).items())
+            if self.defect:
+                shown = "not defined" if self.defect.startswith("not defined") else "not real"
+            else:
+                shown = f"{self.formula_value:.12g}"
             lines += [f"  {self.method}:", f"    at {where}",
-                      f"    {self.target} = {self.target_value:.12g}, your formula = {self.formula_value:.12g}",
-                      f"  difference (formula - target) = {self.difference}"]
+                      f"    {self.target} = {self.target_value:.12g}, your formula = {shown}"]
+            if self.difference:
+                lines.append(f"  difference (formula - target) = {self.difference}")
         else:
             lines.append(f"  {self.method} ({self.seconds:.2f} s)")
             if self.difference:
@@ -628,7 +894,8 @@ def parse_formula(formula, *, latex: bool | None = None) -> F.Formula:
 
 
 def check(target_name: str, formula, *, latex: bool | None = None,
-          timeout: float | None = DEFAULT_TIMEOUT, hints: bool = True) -> Verdict:
+          timeout: float | None = DEFAULT_TIMEOUT, hints: bool = True,
+          memory_mib: int | None = limits.MEMORY_MIB) -> Verdict:
     """Decide whether ``formula`` equals the catalog quantity ``target_name`` on the domain.
 
     ``formula`` may be an expression, an equation ``name = expression`` or a chain
@@ -649,7 +916,8 @@ def check(target_name: str, formula, *, latex: bool | None = None,
         notes += [n for n in stand_in_notes if n not in notes]
         single = F.Formula(parsed.text, parsed.latex, expr)
         remaining = None if timeout is None else max(timeout - (time.perf_counter() - start), 0.01)
-        verdict = _check_expression(statement.target, single, timeout=remaining, hints=hints, start=start)
+        verdict = _check_expression(statement.target, single, timeout=remaining, hints=hints, start=start,
+                                    memory_mib=memory_mib)
         verdict.checked = [{"side": statement.label, "target": statement.target.name, "status": verdict.status}]
         verdicts.append(verdict)
         if verdict.status != HOLDS:
@@ -665,40 +933,12 @@ def check(target_name: str, formula, *, latex: bool | None = None,
 
 
 def _check_expression(chosen: Target, parsed: F.Formula, *, timeout: float | None, hints: bool,
-                      start: float) -> Verdict:
+                      start: float, memory_mib: int | None = limits.MEMORY_MIB) -> Verdict:
     """The verdict on one expression (``parsed.expr``, in the user's symbols) against ``chosen``."""
     used = set(parsed.names) & set(chosen.forbid)
     if used:
         raise F.FormulaError(f"{chosen.name} expresses {', '.join(sorted(used))} through the other symbols "
                              f"({chosen.statement}); your formula uses {', '.join(sorted(used))}")
     reference = chosen.expression()
-    shown = sp.sstr(parsed.expr)
-    try:
-        with time_limit(timeout):
-            decision = decide(parsed.value, reference)
-            verdict = Verdict(chosen.name, parsed.text, decision.status, decision.method,
-                              time.perf_counter() - start, parsed=shown)
-            if decision.status == DIFFERS:
-                found = decision.point
-                verdict.point = describe_point(found["point"])
-                verdict.formula_value, verdict.target_value = found["formula"], found["reference"]
-                value, ref = parsed.value, reference
-                if decision.relation:
-                    value, ref = _forward_relation(value), _forward_relation(ref)
-                verdict.difference = simplified_difference(value - ref)
-            elif decision.status == UNDECIDED and decision.residual is not None:
-                verdict.difference = sp.sstr(decision.residual)
-    except CheckTimeout:
-        return Verdict(chosen.name, parsed.text, UNDECIDED,
-                       f"no decision within the time limit of {timeout:g} s; this is not a pass",
-                       time.perf_counter() - start, parsed=shown)
-    if hints and verdict.status == DIFFERS:
-        verdict.hints = diagnose(parsed.expr, reference)
-        try:
-            with time_limit(10.0):
-                verdict.hints += [f"it agrees with the target only when {c}"
-                                  for c in holds_when(parsed.value, reference)]
-        except CheckTimeout:
-            pass
-    verdict.seconds = time.perf_counter() - start
-    return verdict
+    return _limited_verdict(chosen, parsed, reference, timeout=timeout, memory_mib=memory_mib, hints=hints,
+                            start=start)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 import tempfile
@@ -19,7 +20,7 @@ USAGE = """python -m crosscheck [--only NAME ...] [--device auto|cpu|cuda] [--dt
        python -m crosscheck plots --out DIR [--schedule linear|cosine] [--T N] [--beta-start B] [--beta-end B]
        python -m crosscheck latex --out DIR [--pdf] [--plots] [--step NAME ...] [--schedule linear|cosine] [--T N]
                             [--beta-start B] [--beta-end B] [--dtype float64|float32] [--device auto|cpu|cuda]
-       python -m crosscheck check TARGET FORMULA [--latex|--plain] [--timeout S] [--json] [--no-hints]
+       python -m crosscheck check TARGET FORMULA [--latex|--plain] [--timeout S] [--memory MiB] [--json] [--no-hints]
        python -m crosscheck check --list
        python -m crosscheck claims [--json [FILE]]
        python -m crosscheck train [--out DIR] [--steps N] [--T N] [--device auto|cpu|cuda] [--seed N]
@@ -141,8 +142,8 @@ _CHECK_FLAGS = {"--latex", "--plain", "--json", "--no-hints", "--list", "-h", "-
 
 def _check_parser() -> _Parser:
     p = _Parser(prog="python -m crosscheck check",
-                usage="python -m crosscheck check TARGET FORMULA [--latex|--plain] [--timeout S] [--json] "
-                      "[--no-hints] | check --list",
+                usage="python -m crosscheck check TARGET FORMULA [--latex|--plain] [--timeout S] [--memory MiB] "
+                      "[--json] [--no-hints] | check --list",
                 description="Is FORMULA the catalog's TARGET?  holds (exit 0) only by exact symbolic "
                             "reduction; differs (exit 1) with a counterexample; undecided (exit 1).  "
                             "FORMULA is plain SymPy syntax (alpha_bar_t, beta_t, sqrt, ^) or LaTeX "
@@ -153,7 +154,10 @@ def _check_parser() -> _Parser:
     syntax.add_argument("--latex", action="store_true", help="read FORMULA as LaTeX (default: a backslash or "
                         "brace means LaTeX)")
     syntax.add_argument("--plain", action="store_true", help="read FORMULA as plain syntax")
-    p.add_argument("--timeout", type=float, default=30.0, help="seconds before the verdict is undecided (30)")
+    p.add_argument("--timeout", type=float, default=30.0, help="seconds before the verdict is undecided (30); a "
+                   "wall-clock limit on the whole check")
+    p.add_argument("--memory", type=int, default=None, metavar="MiB",
+                   help="memory the decision may allocate before the verdict is undecided (2048)")
     p.add_argument("--json", action="store_true", help="print the verdict as JSON")
     p.add_argument("--no-hints", action="store_true", help="skip the search for a one-slip repair")
     p.add_argument("--list", action="store_true", help="list the targets and the symbols a formula may use")
@@ -170,9 +174,9 @@ def _split_check_argv(argv: list[str]) -> list[str]:
             break
         if arg in _CHECK_FLAGS:
             options.append(arg)
-        elif arg == "--timeout" or arg.startswith("--timeout="):
+        elif arg in ("--timeout", "--memory") or arg.startswith(("--timeout=", "--memory=")):
             options.append(arg)
-            if arg == "--timeout" and i + 1 < len(argv):
+            if arg in ("--timeout", "--memory") and i + 1 < len(argv):
                 options.append(argv[i + 1])
                 i += 1
         else:
@@ -209,14 +213,17 @@ def _check(argv: list[str]) -> int:
                          "'(1 - alpha_bar_prev)/(1 - alpha_bar_t)*beta_t'; see check --list")
     if not (0 < args.timeout <= 3600):
         raise UsageError(f"--timeout must be in (0, 3600] seconds, got {args.timeout:g}")
+    if args.memory is not None and not 64 <= args.memory <= 1 << 20:
+        raise UsageError(f"--memory must be in [64, 1048576] MiB, got {args.memory}")
     from .check import check
+    from .limits import MEMORY_MIB
     latex = True if args.latex else (False if args.plain else None)
     try:
         verdict = check(args.target, " ".join(args.formula), latex=latex, timeout=args.timeout,
-                        hints=not args.no_hints)
+                        hints=not args.no_hints, memory_mib=args.memory or MEMORY_MIB)
     except (ValueError, TypeError) as err:
         raise UsageError(str(err).replace("\n", " ")) from None
-    print(json.dumps(verdict.as_json(), indent=2) if args.json else verdict.report())
+    print(json_text(verdict.as_json(), indent=2) if args.json else verdict.report())
     return 0 if verdict.ok else 1
 
 
@@ -236,7 +243,7 @@ def _claims(argv: list[str]) -> int:
         report = {"claims": [r.as_json() for r in results],
                   "summary": {v: sum(r.category == v for r in results)
                               for v in ("holds", "holds only when", "false", "undecided")}}
-        text = json.dumps(report, indent=2, ensure_ascii=False) + "\n"
+        text = json_text(report, indent=2, ensure_ascii=False) + "\n"
         if args.json == "-":
             sys.stdout.write(text)
             return 0
@@ -415,6 +422,23 @@ def _train(argv: list[str]) -> int:
     return 0 if all(ok for _, ok, _ in checks) else 1
 
 
+def _json_safe(value):
+    """``value`` with every non-finite float as the string "inf", "-inf" or "nan" (standard JSON)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    return value
+
+
+def json_text(value, **options) -> str:
+    """Standard JSON only: never ``Infinity`` or ``NaN`` (``allow_nan=False``, non-finite numbers as
+    strings), whatever a report holds."""
+    return json.dumps(_json_safe(value), allow_nan=False, **options)
+
+
 def _check_writable(path: str) -> None:
     directory = os.path.dirname(os.path.abspath(path))
     if os.path.isdir(path):
@@ -542,7 +566,7 @@ def run(args: argparse.Namespace) -> int:
                                        "schedule": args.schedule, "T": args.T, "seed": args.seed,
                                        "points": ctx.points, "samples": ctx.samples},
                   "seconds": round(seconds, 3), "results": [r.as_json() for r in results]}
-        _write_json(args.json, json.dumps(report, indent=2, default=str) + "\n")
+        _write_json(args.json, json_text(report, indent=2, default=str) + "\n")
     return 0 if ok else 1
 
 

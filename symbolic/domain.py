@@ -482,21 +482,24 @@ class Definedness:
 
 
 def definedness(expr: sp.Expr, domain: Domain = Domain(), *, samples: int = 32, seed: int = 0,
-                search: bool = True) -> Definedness:
+                search: bool = True, extra: tuple[Condition, ...] = ()) -> Definedness:
     """Prove ``expr`` real and defined on the whole ``domain``, or refute it at a point, or neither.
 
     ``search=False``: only the proof (cheap); a condition it cannot prove leaves it undecided.
+    ``extra``: conditions of the formula as it was written, before SymPy's evaluation dropped
+    parts of it (``0*(1/(1 - alpha_bar_prev))`` is 0, ``x/x`` is 1): they must hold too.
     """
     expr = sp.sympify(expr)
-    found = conditions(expr)
+    found = list(extra) + [c for c in conditions(expr) if c not in extra]
     unproved = [c for c in found if not _proved(c, domain)]
     if not unproved:
         return Definedness(PROVED)
     if not search:
         return Definedness(UNDECIDED, unproved=unproved)
-    extra = [p for c in unproved if c.kind in ("positive", "nonnegative", "nonzero")
+    roots = [p for c in unproved if c.kind in ("positive", "nonnegative", "nonzero")
              for p in _roots_in_domain(c, domain)]
-    for point in points(expr.free_symbols, domain, count=samples, seed=seed, extra=extra):
+    symbols = expr.free_symbols.union(*(c.argument.free_symbols for c in found))
+    for point in points(symbols, domain, count=samples, seed=seed, extra=roots):
         defect = defect_at(expr, point, found)
         if defect is not None:
             return Definedness(REFUTED, defect)

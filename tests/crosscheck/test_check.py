@@ -10,6 +10,7 @@ import sympy as sp
 
 from crosscheck import check as C
 from crosscheck.cli import main
+from symbolic import symbols as S
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -54,7 +55,14 @@ FORMULAS = [
     ("kl_eps_weight", r"\frac{\beta_t^2}{2\sigma_t\alpha_t(1-\bar\alpha_t)}", "differs", "sigma_t^2"),  # std for variance
     ("interpolation_weight_sum", "w_0 + w_t = 1", "differs", "t = 1"),
     ("denoising_kl", "lambda_t (eps - eps_theta)^2", "differs", "beta_tilde_t"),
-    ("posterior_mean", "sqrt(alpha_bar_prev) beta_t/(1-alpha_bar_t) x_0 - sqrt(alpha_t)(1-alpha_bar_prev)/(1-alpha_bar_t) x_t", "differs", None),
+    ("posterior_mean", "sqrt(alpha_bar_prev) beta_t/(1-alpha_bar_t) x_0 - sqrt(alpha_t)(1-alpha_bar_prev)/(1-alpha_bar_t) x_t", "differs", "opposite sign on the term"),
+    # related radicals: sqrt(1/alpha_bar_t - 1) = sqrt(1 - alpha_bar_t)/sqrt(alpha_bar_t)
+    ("x0_from_eps", r"\frac{1}{\sqrt{\bar\alpha_t}}x_t - \sqrt{\frac{1}{\bar\alpha_t}-1}\,\epsilon", "holds", None),
+    ("eps_mean", "x_t/sqrt(alpha_t) - sqrt(1/alpha_t - 1) sqrt(1-alpha_t)/sqrt(1-alpha_bar_t) eps", "holds", None),
+    # a slip inside one term of a sum: its sign, a missing factor
+    ("eps_mean", "(x_t + beta_t/sqrt(1-alpha_bar_t) eps)/sqrt(alpha_t)", "differs", "opposite sign on the term"),
+    ("posterior_mean", "beta_t/(1-alpha_bar_t) x_0 + sqrt(alpha_t)(1-alpha_bar_prev)/(1-alpha_bar_t) x_t", "differs", "a factor sqrt(alpha_bar_prev) on the term"),
+    ("posterior_mean", "sqrt(alpha_bar_prev) beta_t/(1-alpha_bar_t) x_0 + (1-alpha_bar_prev)/(1-alpha_bar_t) x_t", "differs", "a factor sqrt(alpha_t) on the term"),
 ]
 
 
@@ -89,6 +97,126 @@ def test_holds_is_never_decided_by_sampling(monkeypatch):
     monkeypatch.setattr(C, "find_point", lambda *a, **k: None)
     verdict = C.check("posterior_variance", "beta_t*(1-alpha_bar_prev)/(1-alpha_bar_t) + 10**(-40)*x_t", hints=False)
     assert verdict.status == "undecided" and not verdict.ok
+
+
+# ---- real and defined on the whole domain -------------------------------------------------------
+
+_BETA_TILDE = "beta_t*(1-alpha_bar_prev)/(1-alpha_bar_t)"
+
+
+@pytest.mark.parametrize("target, formula, reason", [
+    ("posterior_variance", _BETA_TILDE + " + sqrt(-1)", "imaginary unit"),
+    ("posterior_variance", _BETA_TILDE + " + log(-1)", "imaginary unit"),
+    ("posterior_variance", _BETA_TILDE + " + 5*sqrt(-4)", "imaginary unit"),
+    ("posterior_variance", _BETA_TILDE + " + log(-beta_t) - log(beta_t)", "log of a negative number"),
+    ("score", "-eps/sqrt(1-alpha_bar_t) + log(x_t^2)/2 - log(x_t)", "log of a negative number"),
+    ("gaussian_kl", "log(sigma_2/sigma_1) + (sigma_1^2 + (mu_1-mu_2)^2)/(2 sigma_2^2) - 1/2 + sqrt(mu_1 - mu_2)"
+                    " - sqrt(2 mu_1 - 2 mu_2)/sqrt(2)", "square root of a negative number"),
+])
+def test_a_formula_not_real_on_the_whole_domain_never_holds(target, formula, reason):
+    # Regression: these held (exit 0): the reduction split logs and roots as if every argument
+    # were positive and called a purely imaginary remainder 0.
+    verdict = C.check(target, formula, hints=False)
+    assert verdict.status == "differs" and not verdict.ok, verdict.report()
+    if reason:
+        assert verdict.defect and reason in verdict.method and verdict.formula_value is None, verdict.report()
+        assert "your formula = not real" in verdict.report()
+
+
+def test_the_point_where_the_formula_is_not_real_is_shown():
+    verdict = C.check("score", "-eps/sqrt(1-alpha_bar_t) + log(x_t^2)/2 - log(x_t)", hints=False)
+    assert "not real at x_t = -" in verdict.method and verdict.point["x_t"] < 0
+    assert verdict.as_json()["defect"].startswith("not real: log of a negative number")
+
+
+@pytest.mark.parametrize("bad", [sp.zoo, sp.nan, sp.oo, -sp.oo, sp.I, sp.zoo * S.x_t])
+def test_undefined_values_never_hold(bad):
+    reference = C.BY_NAME["posterior_variance"].expression()
+    for formula in (bad, reference + bad):
+        decision = C.decide(formula, reference)
+        assert decision.status == "differs" and decision.defect, (formula, decision)
+
+
+def test_undefined_only_at_t1_differs_with_the_t_ge_2_hint():
+    verdict = C.check("posterior_variance", "(beta_t - beta_t*alpha_bar_prev)*(2-2*alpha_bar_prev)/"
+                                            "(2*(1-alpha_bar_t)*(1-alpha_bar_prev))")
+    assert verdict.status == "differs" and "division by zero" in verdict.method, verdict.report()
+    assert verdict.point["alpha_bar_prev"] == 1
+    assert any("for t >= 2" in h for h in verdict.hints), verdict.hints
+    # the same formula as a target of t >= 2 only (its log) holds
+    assert C.check("posterior_log_variance", "log((beta_t - beta_t*alpha_bar_prev)*(2-2*alpha_bar_prev)/"
+                                             "(2*(1-alpha_bar_t)*(1-alpha_bar_prev)))").ok
+
+
+def test_parts_dropped_by_evaluation_count_when_the_written_tree_is_given():
+    # SymPy evaluates 0*(1/(alpha_bar_prev - 1)) to 0 and log(a)/log(a) to 1; the formula as
+    # written (unevaluated, ``Formula.written``) is still undefined at t = 1.
+    from symbolic import formula as F
+    b, r, abar, x = (F.user_symbol(n) for n in ("beta_t", "alpha_bar_prev", "alpha_bar_t", "x_t"))
+    variance = C.BY_NAME["posterior_variance"].expression()
+    with sp.evaluate(False):
+        tilde = b * (1 - r) / (1 - abar)
+        written = [tilde + 0 * (1 / (r - 1)), tilde * ((1 - r) / (1 - r)), tilde * (sp.log(r) / sp.log(r))]
+    for expr in written:
+        value = F.to_proof_symbols(expr)
+        assert C.decide(value, variance).ok                 # the evaluated expression alone
+        decision = C.decide(value, variance, written=expr)
+        assert decision.status == "differs" and decision.defect, decision
+        assert decision.point["point"][S.alpha_bar_prev] == 1
+    with sp.evaluate(False):
+        mean = sp.sqrt(r) * b / (1 - abar) * F.user_symbol("x_0") + sp.sqrt(F.user_symbol("alpha_t")) * (1 - r) / (
+            1 - abar) * sp.exp(sp.log(x))
+    decision = C.decide(F.to_proof_symbols(mean), C.BY_NAME["posterior_mean"].expression(), written=mean)
+    assert decision.status == "differs" and "log of" in decision.defect, decision
+
+
+def test_neither_proved_nor_refuted_defined_is_undecided(monkeypatch):
+    from symbolic import domain as D
+    monkeypatch.setattr(D, "_proved", lambda condition, domain: False)    # a prover that proves nothing
+    verdict = C.check("gaussian_kl", "log(sigma_2/sigma_1) + (sigma_1^2 + (mu_1-mu_2)^2)/(2 sigma_2^2) - 1/2")
+    assert verdict.status == "undecided" and "not proved real and defined" in verdict.method, verdict.report()
+
+
+def test_every_target_is_proved_real_and_defined_on_its_domain():
+    from symbolic import domain as D
+    for target in C.TARGETS:
+        assert D.definedness(target.expression(), D.Domain(target.t_min)).ok, target.name
+
+
+def test_find_point_reports_a_point_where_only_the_formula_is_complex():
+    # Regression: such points were skipped, as if nothing were wrong there.
+    found = C.find_point(sp.log(S.x_t), sp.log(S.x_t**2) / 2)
+    assert found and found["formula"] is None and "log of a negative number" in found["defect"]
+    assert found["point"][S.x_t] < 0
+
+
+# ---- hints -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("target, formula, absent", [
+    ("posterior_variance", r"\frac{1-\bar\alpha_t}{1-\bar\alpha_t}\beta_t", "beta_tilde_t"),   # restates the answer
+    ("forward_step_variance", "alpha_t", "in place of alpha_t"),                        # replaces the whole formula
+    ("posterior_variance", "11*" + _BETA_TILDE, "t = 1"),        # 11 * target agrees at t = 1 only as 0 = 0
+    ("posterior_mean", "11*(sqrt(alpha_bar_prev) beta_t/(1-alpha_bar_t) x_0 + sqrt(alpha_t)(1-alpha_bar_prev)/"
+                       "(1-alpha_bar_t) x_t)", "t = 1"),
+])
+def test_no_hint_that_only_restates_the_answer(target, formula, absent):
+    verdict = C.check(target, formula)
+    assert verdict.status == "differs" and not any(absent in h for h in verdict.hints), verdict.hints
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the hard limits need fork")
+def test_time_and_memory_limits_hold_and_give_undecided(monkeypatch):
+    # Regression: one long C-level step (a huge power, exp(exp(exp(24))) at 100 digits) ignored
+    # --timeout and took GBs; the decision now runs in a child process killed at the deadline.
+    import time
+    monkeypatch.setattr(C, "decide", lambda *a, **k: 7 ** (10 ** 8))
+    start = time.monotonic()
+    verdict = C.check("posterior_variance", _BETA_TILDE, timeout=1)
+    assert time.monotonic() - start < 3 and verdict.status == "undecided"
+    assert "no decision within the time limit of 1 s" in verdict.method, verdict.method
+    monkeypatch.setattr(C, "decide", lambda *a, **k: [bytearray(2**26) for _ in range(64)])
+    verdict = C.check("posterior_variance", _BETA_TILDE, timeout=20, memory_mib=128)
+    assert verdict.status == "undecided" and "memory limit of 128 MiB" in verdict.method, verdict.method
 
 
 def test_timeout_gives_undecided():
@@ -162,6 +290,18 @@ def test_cli_differs_exit_1_with_counterexample(capsys):
 
 def test_cli_formula_starting_with_minus(capsys):
     assert main(["check", "score", "-eps/sqrt(1-alpha_bar_t)"]) == 0
+
+
+def test_cli_json_is_standard_json(capsys):
+    # Regression: a value too large for a float was written as the non-standard token Infinity.
+    def refuse(token):
+        raise ValueError(f"non-standard JSON: {token}")
+    assert main(["check", "--json", "prior_kl", "exp(exp(7))*x_0"]) == 1
+    report = json.loads(capsys.readouterr().out, parse_constant=refuse)
+    assert report["status"] == "differs" and report["formula_value"] == "inf"
+    from crosscheck.cli import json_text
+    assert json.loads(json_text({"a": float("nan"), "b": [float("-inf"), 1.5]}), parse_constant=refuse) == {
+        "a": "nan", "b": ["-inf", 1.5]}
 
 
 def test_cli_json(capsys):
@@ -290,6 +430,9 @@ EXPECTED_CLAIMS = {
     "lab4-test-data-clusters": "false",
     "lab4-marginal-estimator": "false",
     "lab4-weights-insight": "false",
+    # as written: no expectation over x_t around the KLs (and, in Step 4, no limits on the sum)
+    "lab4-sheet-step4-three-forces": "false",
+    "lab4-sheet-ref-three-forces": "false",
 }
 
 
@@ -306,6 +449,14 @@ def audit():
 def test_claims_verdicts(audit):
     for claim_id, verdict in EXPECTED_CLAIMS.items():
         assert audit[claim_id].verdict == verdict, (claim_id, audit[claim_id].detail)
+
+
+def test_three_forces_claim_is_decided_as_written(audit):
+    # Regression: transcribed as the catalog's proved form (with E_q(x_t|x_0) and t = 2..T), so
+    # it was marked "holds"; as the sheet writes it, each KL is a function of x_t, not a number.
+    result = audit["lab4-sheet-step4-three-forces"]
+    assert "needs an outer expectation over q(x_t|x_0)" in result.detail
+    assert "corrected reading" in result.claim.note and "elbo_kl_form" in result.claim.note
 
 
 def test_every_claim_has_a_source_and_a_decided_verdict(audit):
