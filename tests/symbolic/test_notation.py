@@ -116,3 +116,25 @@ def test_kl_eps_mse_is_conditional_on_the_posterior_variance():
     large = W.prove_worked(W.Worked(**{**w.__dict__, "given": {S.sigma2_t: 1 - S.alpha_t}}))
     assert large.status is Status.REFUTED
     assert any("C_t" in f.claim and f.counterexample for f in large.failures())
+
+
+def test_one_table_serves_printing_and_reading():
+    # Every symbol the export prints is read back by check's reader as the same symbol, and the
+    # vocabulary declares each quantity once (w_t was positive in one table, real in the other).
+    from symbolic import formula as F
+    from symbolic import vocabulary as V
+    for entry in L.TABLE:
+        if entry.name in {n.name for n in V.MODEL}:
+            continue            # the single-latent model's letters are read in derivations only
+        assert F.parse(entry.latex, latex=True).expr in (entry.display, entry.value), entry.latex
+        assert L.latex(entry.display, display=False) == entry.latex
+    names = [n.name for n in V.VOCABULARY]
+    assert len(names) == len(set(names))
+    assert L.W_T is F.user_symbol("w_t") and L.W_T.is_nonnegative and not L.W_T.is_positive
+
+
+def test_derivation_reader_refuses_what_it_cannot_place():
+    with pytest.raises(ValueError, match="unknown"):
+        L.parse(r"\mathbb{E}_{q(x_{1:T}|x_0)}\Big[ \log p(x_{T}) + \gamma_t \Big]")
+    with pytest.raises(ValueError):
+        L.parse(r"\sum_{t=2}^{T} \log q(x_{t}|x_{t - 1})'")
