@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import random
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Mapping
@@ -61,6 +62,7 @@ class Target:
     t_min: int = 1
     remark: str = ""
     pair: tuple[str, str] | None = None     # (mean target, variance target) of a normal distribution
+    additive: bool = False                   # a sum over coordinates (a log density, a KL): Σ_j may be read per coordinate
 
     def accepts(self, keys) -> bool:
         keys = {keys} if isinstance(keys, str) else set(keys)
@@ -92,18 +94,18 @@ TARGETS: tuple[Target, ...] = (
     Target("gaussian_log_density", lambda: SG.gaussian_log_density(S.x, S.mu, S.var),
            "log N(x; mu, sigma^2) = -(x - mu)^2/(2 sigma^2) - log(2 pi sigma^2)/2", "gaussian_log_density",
            ("log_normal", r"\log\mathcal{N}", r"\log p", "log p", r"\log\mathcal{N}(x;\mu,\sigma^2)", "log p(x)",
-            r"\log p(x)", r"\log\mathcal{N}(x|\mu,\sigma^2)")),
+            r"\log p(x)", r"\log\mathcal{N}(x|\mu,\sigma^2)"), additive=True),
     Target("gaussian_kl", lambda: SK.gaussian_kl(S.mu_1, S.var_1, S.mu_2, S.var_2),
            "KL(N(mu_1, sigma_1^2) || N(mu_2, sigma_2^2)) = log(sigma_2/sigma_1) + (sigma_1^2 + (mu_1 - mu_2)^2)"
            "/(2 sigma_2^2) - 1/2", "gaussian_kl",
            _KL + (r"D_{\mathrm{KL}}(\mathcal{N}(\mu_1,\sigma_1^2)\|\mathcal{N}(\mu_2,\sigma_2^2))",
                   r"D_{KL}(\mathcal{N}(\mu_1,\sigma_1^2)\|\mathcal{N}(\mu_2,\sigma_2^2))", "KL(p||q)",
-                  r"D_{KL}(p\|q)", r"D_{\mathrm{KL}}(p\|q)")),
+                  r"D_{KL}(p\|q)", r"D_{\mathrm{KL}}(p\|q)"), additive=True),
     Target("standard_normal_kl", lambda: SK.standard_normal_kl(S.mu, S.var),
            "KL(N(mu, sigma^2) || N(0, 1)) = (mu^2 + sigma^2 - 1 - log(sigma^2))/2", "standard_normal_kl",
            _KL + (r"D_{\mathrm{KL}}(\mathcal{N}(\mu,\sigma^2)\|\mathcal{N}(0,1))",
                   r"D_{KL}(\mathcal{N}(\mu,\sigma^2)\|\mathcal{N}(0,I))", r"-D_{KL}", r"D_{KL}(q(z|x)\|p(z))",
-                  r"D_{KL}(q_\phi(z|x)\|p_\theta(z))", r"D_{KL}(q_{\phi}(\mathbf{z}|\mathbf{x}^{(i)})||p_{\theta}(\mathbf{z}))")),
+                  r"D_{KL}(q_\phi(z|x)\|p_\theta(z))", r"D_{KL}(q_{\phi}(\mathbf{z}|\mathbf{x}^{(i)})||p_{\theta}(\mathbf{z}))"), additive=True),
     Target("forward_step_mean", lambda: SF.forward_step_mean(S.x_prev),
            "E[x_t|x_{t-1}] = sqrt(alpha_t) x_{t-1}", "forward_step", _FORWARD_STEP,
            remark="the mean of q(x_t|x_{t-1})", pair=("forward_step_mean", "forward_step_variance")),
@@ -149,14 +151,14 @@ TARGETS: tuple[Target, ...] = (
            "kl_eps_weight", ("lambda_t", r"\lambda_t", r"\gamma_t"), remark="the weight of (eps - eps_theta)^2"),
     Target("kl_eps_constant", SK.kl_eps_constant,
            "C_t = (log(sigma_t^2/beta_tilde_t) + beta_tilde_t/sigma_t^2 - 1)/2", "kl_eps_weight", ("C_t",),
-           t_min=2),
+           t_min=2, additive=True),
     Target("denoising_kl", SK.denoising_kl,
            "KL(q(x_{t-1}|x_t,x_0) || p_theta(x_{t-1}|x_t)) = lambda_t (eps - eps_theta)^2 + C_t",
-           "kl_eps_weight", _KL + _KL_QP, t_min=2, remark="per coordinate"),
+           "kl_eps_weight", _KL + _KL_QP, t_min=2, remark="per coordinate", additive=True),
     Target("prior_kl", SK.prior_kl,
            "KL(q(x_T|x_0) || N(0, 1)) = (alpha_bar_T x_0^2 - alpha_bar_T - log(1 - alpha_bar_T))/2",
            "prior_kl", _KL + ("L_T", r"\mathcal{L}_T", r"D_{KL}(q(x_T|x_0)\|p(x_T))",
-                              r"D_{\mathrm{KL}}(q(x_T|x_0)\|p(x_T))"), remark="per coordinate"),
+                              r"D_{\mathrm{KL}}(q(x_T|x_0)\|p(x_T))"), remark="per coordinate", additive=True),
     Target("score", SS.score, "grad_{x_t} log q(x_t|x_0) = -eps/sqrt(1 - alpha_bar_t)", "score",
            ("s", r"\nabla\log q", "score", r"\nabla_{x_t}\log q(x_t|x_0)", r"\nabla_{x_t}\log q(x_t)",
             r"\nabla_{x_t}\log p(x_t)", r"\nabla\log p(x_t)", r"\nabla_x\log p(x)", r"\nabla_{x_t}\log q_t(x_t)",
@@ -821,7 +823,7 @@ class Statement:
     label: str                  # which side, in words, for the report
 
 
-def _stand_ins(expr: sp.Expr, reference: sp.Expr) -> tuple[sp.Expr, list[str]]:
+def _stand_ins(expr: sp.Expr, reference: sp.Expr) -> tuple[sp.Expr, list[str], dict]:
     """Symbols read as the quantity they stand for when the target does not use them: the model's
     output eps_theta as the noise eps it predicts, x as the data x_0."""
     notes, replacement = [], {}
@@ -836,13 +838,14 @@ def _stand_ins(expr: sp.Expr, reference: sp.Expr) -> tuple[sp.Expr, list[str]]:
         if F.to_proof_symbols(other.symbol).free_symbols & reference.free_symbols or entry.stands_for == "eps":
             replacement[entry.symbol] = other.symbol
             notes.append(f"{entry.name} read as {other.name}: {chosen_reason(entry.name)}")
-    return (expr.xreplace(replacement), notes) if replacement else (expr, notes)
+    return (expr.xreplace(replacement) if replacement else expr), notes, replacement
 
 
 def chosen_reason(name: str) -> str:
     return {"eps_theta": "the model's output stands for the noise it predicts, and this target is written "
                          "with the noise",
-            "x": "the data, written without its index"}.get(name, "")
+            "x": "the data, written without its index",
+            "x0_hat": "the model's prediction stands for the data it predicts"}.get(name, "")
 
 
 def _statements(chosen: Target, parsed: F.Formula) -> tuple[list[Statement], list[str]]:
@@ -854,9 +857,13 @@ def _statements(chosen: Target, parsed: F.Formula) -> tuple[list[Statement], lis
         sides = [(side, f"side {i + 1} ({side.text})") for i, side in enumerate(parsed.sides)]
     out: list[Statement] = []
     named = False
-    for side, label in sides:
+    for index, (side, label) in enumerate(sides):
         if chosen.accepts(side.keys) and (parsed.relations or isinstance(side.expr, sp.Symbol)):
             named = True
+            continue
+        if parsed.relations and index == 0 and len(sides) > 1 and _is_label(side):
+            # 'sigma_t^2 = ...', 'KLD = ...', 'mu_t = ...': the name being defined, not a statement
+            notes.append(f"side 1 ({side.text}) read as the name being defined; not checked")
             continue
         if parsed.relations and side.expr is None and side.normal is None:
             _validate_lhs(chosen, side.keys)
@@ -870,18 +877,33 @@ def _statements(chosen: Target, parsed: F.Formula) -> tuple[list[Statement], lis
             _, mean, variance = side.normal
             for part, expr in zip(chosen.pair, (mean, variance)):
                 which = "mean" if part == chosen.pair[0] else "variance"
-                out.append(Statement(BY_NAME[part], F.Formula(sp.sstr(expr), parsed.latex, expr),
+                out.append(Statement(BY_NAME[part], F.Formula(sp.sstr(expr), parsed.latex, expr, written=side.written),
                                      f"the {which} of N(...) (side {parsed.sides.index(side) + 1})"))
             continue
         others = [n for n in _names_of(side) if n != chosen.name] if parsed.relations else []
         if others and not chosen.accepts(side.keys) and isinstance(side.expr, sp.Symbol):
             _validate_lhs(chosen, side.keys)
-        out.append(Statement(chosen, F.Formula(side.text, parsed.latex, side.expr), label))
+        if side.per_coordinate and not chosen.additive:
+            raise F.FormulaError(f"{side.text!r} sums over the coordinates (Σ_j, ‖v‖², sum()); {chosen.name} is a "
+                                 "value per coordinate, not a sum: give it without the sum or norm")
+        out.append(Statement(chosen, F.Formula(side.text, parsed.latex, side.expr, written=side.written), label))
     if not out:
         what = "names" if named else "gives"
         raise F.FormulaError(f"the formula only {what} {chosen.name}; give its expression "
                              f"(e.g. {chosen.statement})")
     return out, notes
+
+
+def _is_label(side: F.Side) -> bool:
+    """A first side that only names what is being defined: one symbol that names no catalog
+    quantity (sigma_t^2, mu_t, KLD, model_mean), possibly squared or with its arguments."""
+    if _names_of(side):
+        return False
+    if side.expr is not None:
+        base = side.expr.base if isinstance(side.expr, sp.Pow) and side.expr.exp.is_Integer else side.expr
+        return isinstance(base, sp.Symbol) and not F.to_proof_symbols(base).free_symbols - {
+            S.sigma2_t, S.var, S.var_1, S.var_2, S.mu, S.mu_1, S.mu_2} and base.name != "x_t"
+    return side.error is not None and bool(re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*(\^\d)?(\([^()]*\))?", side.key))
 
 
 def parse_formula(formula, *, latex: bool | None = None) -> F.Formula:
@@ -912,9 +934,11 @@ def check(target_name: str, formula, *, latex: bool | None = None,
     verdicts: list[Verdict] = []
     for statement in statements:
         reference = statement.target.expression()
-        expr, stand_in_notes = _stand_ins(statement.formula.expr, reference)
+        expr, stand_in_notes, replacement = _stand_ins(statement.formula.expr, reference)
         notes += [n for n in stand_in_notes if n not in notes]
-        single = F.Formula(parsed.text, parsed.latex, expr)
+        written = statement.formula.written
+        single = F.Formula(parsed.text, parsed.latex, expr,
+                           written=None if written is None else written.xreplace(replacement))
         remaining = None if timeout is None else max(timeout - (time.perf_counter() - start), 0.01)
         verdict = _check_expression(statement.target, single, timeout=remaining, hints=hints, start=start,
                                     memory_mib=memory_mib)
@@ -927,7 +951,9 @@ def check(target_name: str, formula, *, latex: bool | None = None,
     verdict.checked = [c for v in verdicts for c in v.checked]
     verdict.notes = notes
     if len(statements) > 1 or parsed.relations:
-        verdict.parsed = "; ".join(f"{s.label}: {sp.sstr(s.formula.expr)}" for s in statements[:len(verdicts)])
+        # order="none": printing never sorts terms by evaluating them (exp(-exp(exp(24))) would hang)
+        verdict.parsed = "; ".join(f"{s.label}: {sp.sstr(s.formula.expr, order='none')}"
+                                   for s in statements[:len(verdicts)])
     verdict.seconds = time.perf_counter() - start
     return verdict
 

@@ -118,16 +118,15 @@ def _degree(expr: sp.Expr, memo: dict) -> int:
 _CONDITIONS: list | None = None
 
 
-def _record(kind: str, expr: sp.Expr) -> None:
-    if _CONDITIONS is not None and expr.free_symbols and (kind, expr) not in _CONDITIONS:
-        _CONDITIONS.append((kind, expr))
+def _record(node: sp.Expr) -> None:
+    """Keep ``node`` (built unevaluated: 1/b, log a, sqrt(c)) as a place the formula needs defined."""
+    if _CONDITIONS is not None and node.free_symbols and node not in _CONDITIONS:
+        _CONDITIONS.append(node)
 
 
 def _power(base: sp.Expr, exponent: sp.Expr) -> sp.Expr:
-    if exponent.is_Number and exponent < 0:
-        _record("denominator", base)
-    if not (exponent.is_Integer or (exponent.is_Number is False and exponent.is_integer)):
-        _record("power base", base)
+    if (exponent.is_Number and exponent < 0) or exponent.is_integer is not True:
+        _record(sp.Pow(base, exponent, evaluate=False))
     if base == 0 and (exponent.is_nonpositive or exponent.is_zero):
         raise FormulaError(f"0^{sp.sstr(exponent)} is undefined")
     if exponent.is_Number:
@@ -152,7 +151,7 @@ def _divide(numerator: sp.Expr, denominator: sp.Expr) -> sp.Expr:
 
 
 def _log(argument: sp.Expr, base: sp.Expr | None = None) -> sp.Expr:
-    _record("log argument", argument)
+    _record(sp.log(argument, evaluate=False))
     if argument == 0 or base == 0 or base == 1:
         raise FormulaError(f"log({sp.sstr(argument)}{'' if base is None else ', ' + sp.sstr(base)}) "
                            "is undefined")
@@ -1679,8 +1678,8 @@ def _parse_plain_value(text: str) -> sp.Expr:
         finally:
             _CONDITIONS = outer
     value, conditions = _PLAIN_VALUES[text]
-    for kind, expr in conditions:
-        _record(kind, expr)
+    for node in conditions:
+        _record(node)
     return value
 
 
@@ -1716,8 +1715,13 @@ class Side:
     expr: sp.Expr | None = None            # in the user's symbols; None when it could not be read
     error: str | None = None               # why it could not be read
     normal: tuple | None = None            # (variable, mean, variance) for N(x; mean, variance)
-    conditions: tuple = ()                 # (kind, expr): denominators, log arguments, radicands as written
+    conditions: tuple = ()                 # 1/b, log a, sqrt(c) as written, unevaluated (where it is defined)
     per_coordinate: bool = False           # a sum over coordinates (Σ_j, ‖v‖², sum()) read one at a time
+
+    @property
+    def written(self) -> sp.Expr:
+        """Where the side is defined, as written: its denominators, logs and roots, unevaluated."""
+        return sp.Tuple(*self.conditions)
 
     @property
     def keys(self) -> set[str]:
@@ -1740,6 +1744,8 @@ class Formula:
     sides: tuple[Side, ...] = ()
     relations: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    written: sp.Expr | None = None        # the conditions of the formula as written (see Side.written)
+    per_coordinate: bool = False          # read one coordinate at a time (Σ_j, ‖v‖², sum())
 
     @property
     def value(self) -> sp.Expr:

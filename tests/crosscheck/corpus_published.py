@@ -49,6 +49,11 @@ Conventions used to decide ``truth``
 * Sums over data coordinates (``\sum_j``, ``torch.sum``) are compared per coordinate.
 * An equation ``lhs = rhs`` whose left side names the target is judged by its right side; a chain by
   all its right-hand members.
+* Where a formula is defined: a formula equals its target only if it is real and defined on the
+  target's whole domain, t = 1 included unless the target is stated for t >= 2.  Forms that divide by
+  1 - alpha_bar_{t-1} (zero at t = 1, where beta_tilde_1 = 0 and mu_tilde_1 = x_0 are defined) therefore
+  ``differ`` although they agree for t >= 2 (``UNDEFINED_AT_T1``; :func:`confirm` looks for the zero
+  divisor node by node, as written).
 * Variances: sigma_t^2 is the reverse-process variance (free), ``\tilde\beta_t`` the posterior
   variance.  ``\|\boldsymbol{\Sigma}_\theta\|^2_2`` with Sigma_theta = sigma_t^2 I is sigma_t^4.
 """
@@ -313,7 +318,7 @@ E("weng2021", "jump-var", "Forward diffusion process, covariance of q(x_t|x_0)",
   "forward_jump_variance", L, H, 1 - AB)
 E("weng2021", "beta-tilde-chain", "Reverse diffusion process, beta_tilde (align line, chain)",
   r"\tilde{\beta}_t &= 1/(\frac{\alpha_t}{\beta_t} + \frac{1}{1 - \bar{\alpha}_{t-1}}) = \frac{1 - \bar{\alpha}_{t-1}}{1 - \bar{\alpha}_t} \cdot \beta_t",
-  "posterior_variance", L, H, (1 / (a / BETA + 1 / (1 - b)), (1 - b) / (1 - AB) * BETA))
+  "posterior_variance", L, D, (1 / (a / BETA + 1 / (1 - b)), (1 - b) / (1 - AB) * BETA))
 E("weng2021", "mu-tilde-chain", "Reverse diffusion process, mu_tilde (two align lines, chain)",
   "\\tilde{\\boldsymbol{\\mu}}_t (\\mathbf{x}_t, \\mathbf{x}_0)\n&= (\\frac{\\sqrt{\\alpha_t}}{\\beta_t} \\mathbf{x}_t + \\frac{\\sqrt{\\bar{\\alpha}_t}}{1 - \\bar{\\alpha}_t} \\mathbf{x}_0)/(\\frac{\\alpha_t}{\\beta_t} + \\frac{1}{1 - \\bar{\\alpha}_{t-1}}) \n= \\frac{\\sqrt{\\alpha_t}(1 - \\bar{\\alpha}_{t-1})}{1 - \\bar{\\alpha}_t} \\mathbf{x}_t + \\frac{\\sqrt{\\bar{\\alpha}_{t-1}}\\beta_t}{1 - \\bar{\\alpha}_t} \\mathbf{x}_0",
   "posterior_mean", L, D,
@@ -361,18 +366,18 @@ E("weng2021", "ddim-mean", "Speed up sampling, mean of q_sigma(x_{t-1}|x_t, x_0)
 # --- Lilian Weng, current revised version ---------------------------------------------------------
 E("weng", "beta-tilde-chain3", "Reverse diffusion process, beta_tilde (align line, 3-member chain, \\color)",
   r"\tilde{\beta}_t &= 1/(\frac{\alpha_t}{\beta_t} + \frac{1}{1 - \bar{\alpha}_{t-1}}) = 1/(\frac{\alpha_t - \bar{\alpha}_t + \beta_t}{\beta_t(1 - \bar{\alpha}_{t-1})}) = \color{green}{\frac{1 - \bar{\alpha}_{t-1}}{1 - \bar{\alpha}_t} \cdot \beta_t}",
-  "posterior_variance", L, H,
+  "posterior_variance", L, D,
   (1 / (a / BETA + 1 / (1 - b)), 1 / ((a - AB + BETA) / (BETA * (1 - b))), (1 - b) / (1 - AB) * BETA))
 E("weng", "beta-tilde-middle", "Reverse diffusion process, middle member of the beta_tilde chain",
   r"1/(\frac{\alpha_t - \bar{\alpha}_t + \beta_t}{\beta_t(1 - \bar{\alpha}_{t-1})})",
-  "posterior_variance", L, H, UNEVALUATED_RECIPROCAL_OF_RATIO,
+  "posterior_variance", L, D, UNEVALUATED_RECIPROCAL_OF_RATIO,
   "written unevaluated: 1/(x/y) with y = beta_t (1 - alpha_bar_{t-1}), which is 0 at t = 1")
 E("weng", "mu-tilde-ratio", "Reverse diffusion process, mu_tilde first line (corrected)",
   r"\tilde{\boldsymbol{\mu}}_t (\mathbf{x}_t, \mathbf{x}_0) &= (\frac{\sqrt{\alpha_t}}{\beta_t} \mathbf{x}_t + \frac{\sqrt{\bar{\alpha}_{t-1} }}{1 - \bar{\alpha}_{t-1}} \mathbf{x}_0)/(\frac{\alpha_t}{\beta_t} + \frac{1}{1 - \bar{\alpha}_{t-1}})",
-  "posterior_mean", L, H, (sp.sqrt(a) / BETA * xt + sp.sqrt(b) / (1 - b) * x0) / (a / BETA + 1 / (1 - b)))
+  "posterior_mean", L, D, (sp.sqrt(a) / BETA * xt + sp.sqrt(b) / (1 - b) * x0) / (a / BETA + 1 / (1 - b)))
 E("weng", "mu-tilde-product", "Reverse diffusion process, mu_tilde second line (continuation '&=')",
   r"&= (\frac{\sqrt{\alpha_t}}{\beta_t} \mathbf{x}_t + \frac{\sqrt{\bar{\alpha}_{t-1} }}{1 - \bar{\alpha}_{t-1}} \mathbf{x}_0) \color{green}{\frac{1 - \bar{\alpha}_{t-1}}{1 - \bar{\alpha}_t} \cdot \beta_t}",
-  "posterior_mean", L, H, (sp.sqrt(a) / BETA * xt + sp.sqrt(b) / (1 - b) * x0) * (1 - b) / (1 - AB) * BETA)
+  "posterior_mean", L, D, (sp.sqrt(a) / BETA * xt + sp.sqrt(b) / (1 - b) * x0) * (1 - b) / (1 - AB) * BETA)
 E("weng", "mu-tilde-last", "Reverse diffusion process, mu_tilde third line (continuation '&=')",
   r"&= \frac{\sqrt{\alpha_t}(1 - \bar{\alpha}_{t-1})}{1 - \bar{\alpha}_t} \mathbf{x}_t + \frac{\sqrt{\bar{\alpha}_{t-1}}\beta_t}{1 - \bar{\alpha}_t} \mathbf{x}_0",
   "posterior_mean", L, H, sp.sqrt(a) * (1 - b) / (1 - AB) * xt + sp.sqrt(b) * BETA / (1 - AB) * x0)
@@ -487,7 +492,7 @@ E("lucidrains", "posterior-variance", "GaussianDiffusion.__init__",
   "posterior_variance", P, H, BETA * (1 - b) / (1 - AB), ZERO_BASED)
 E("lucidrains", "comment-variance", "GaussianDiffusion.__init__, comment '# above: equal to ...'",
   "1. / (1. / (1. - alpha_cumprod_tm1) + alpha_t / beta_t)",
-  "posterior_variance", P, H, 1 / (1 / (1 - b) + a / BETA))
+  "posterior_variance", P, D, 1 / (1 / (1 - b) + a / BETA))
 E("lucidrains", "coef1", "GaussianDiffusion.__init__, posterior_mean_coef1",
   "betas * torch.sqrt(alphas_cumprod_prev) / (1. - alphas_cumprod)",
   "interpolation_w0", P, H, BETA * sp.sqrt(b) / (1 - AB), ZERO_BASED)
@@ -664,11 +669,11 @@ E("luo2022", "kl-mvn", "Variational Diffusion Models: KL between two Gaussians (
 ZHENG = "diffusion summary post in _posts (index file 292763585)"
 E("zheng", "beta-tilde-chain", "q(x_{t-1}|x_t,x_0): beta_tilde (align line, 3-member chain)",
   r"\tilde{\beta}_t & =1 /\left(\frac{\alpha_t}{\beta_t}+\frac{1}{1-\bar{\alpha}_{t-1}}\right)=1 /\left(\frac{\alpha_t-\bar{\alpha}_t+\beta_t}{\beta_t\left(1-\bar{\alpha}_{t-1}\right)}\right)=\frac{1-\bar{\alpha}_{t-1}}{1-\bar{\alpha}_t} \cdot \beta_t",
-  "posterior_variance", L, H,
+  "posterior_variance", L, D,
   (1 / (a / BETA + 1 / (1 - b)), 1 / ((a - AB + BETA) / (BETA * (1 - b))), (1 - b) / (1 - AB) * BETA), ZHENG)
 E("zheng", "mu-tilde-ratio", "q(x_{t-1}|x_t,x_0): mu_tilde first line",
   r"\tilde{\boldsymbol{\mu}}_t\left(\mathbf{x}_t, \mathbf{x}_0\right) & =\left(\frac{\sqrt{\alpha_t}}{\beta_t} \mathbf{x}_t+\frac{\sqrt{\bar{\alpha}_{t-1}}}{1-\bar{\alpha}_{t-1}} \mathbf{x}_0\right) /\left(\frac{\alpha_t}{\beta_t}+\frac{1}{1-\bar{\alpha}_{t-1}}\right)",
-  "posterior_mean", L, H, (sp.sqrt(a) / BETA * xt + sp.sqrt(b) / (1 - b) * x0) / (a / BETA + 1 / (1 - b)), ZHENG)
+  "posterior_mean", L, D, (sp.sqrt(a) / BETA * xt + sp.sqrt(b) / (1 - b) * x0) / (a / BETA + 1 / (1 - b)), ZHENG)
 E("zheng", "mu-tilde-last", "q(x_{t-1}|x_t,x_0): mu_tilde last line (continuation '& =')",
   r"& =\frac{\sqrt{\alpha_t}\left(1-\bar{\alpha}_{t-1}\right)}{1-\bar{\alpha}_t} \mathbf{x}_t+\frac{\sqrt{\bar{\alpha}_{t-1}} \beta_t}{1-\bar{\alpha}_t} \mathbf{x}_0",
   "posterior_mean", L, H, sp.sqrt(a) * (1 - b) / (1 - AB) * xt + sp.sqrt(b) * BETA / (1 - AB) * x0, ZHENG)
@@ -823,10 +828,8 @@ E("unicode_notes_it", "step-mean", "table row 'catena di Markov gaussiana', mean
 # formulas that check reads but does not prove.  The test lets this list shrink, never grow.
 
 KNOWN_ISSUES: dict[str, str] = {
-    "ho2020:eq9-x0": "a comma inside the bracket after \\frac{1}{\\sqrt{...}} (from x_t(x_0, eps)) makes the whole "
-                     "bracketed factor vanish silently: read as 1/sqrt(alpha_bar_t), so 'differs'",
-    "ho2020:eq10-mean": "same silent drop of the \\left(...\\right) factor holding x_t(x_0, eps): read as 1/sqrt(alpha_t)",
-    "labml:mu-eps": "same silent drop of the \\Big(...\\Big) factor holding x_t(x_0, \\epsilon): read as 1/sqrt(alpha_t)",
+    # Fixed by the reader rewrite (issue 16): ho2020:eq9-x0, ho2020:eq10-mean, labml:mu-eps, where
+    # x_t(x_0, eps) inside a bracket made the whole bracketed factor vanish (read as 1/sqrt(alpha_t)).
 }
 
 ENTRIES = [replace(e, known_issue=KNOWN_ISSUES.get(e.id)) for e in ENTRIES]
@@ -901,6 +904,27 @@ def undefined_at_t1(entry: Entry) -> bool:
     return defined(entry.target_expr) and not all(defined(m) for m in _members(entry))
 
 
+#: Targets stated for t >= 2 only (their value at t = 1 is not part of the statement).
+T_GE_2 = {"posterior_log_variance", "kl_eps_constant", "denoising_kl"}
+#: Entries correct for t >= 2 only: they divide by 1 - alpha_bar_{t-1}, which is 0 at t = 1, where the
+#: target is defined (beta_tilde_1 = 0, mu_tilde_1 = x_0).  A formula equals the target only if it is
+#: defined on the target's whole domain (DESIGN.md), so these differ (check adds "agrees for t >= 2").
+UNDEFINED_AT_T1 = {"weng2021:beta-tilde-chain", "weng:beta-tilde-chain3", "weng:beta-tilde-middle",
+                   "weng:mu-tilde-ratio", "weng:mu-tilde-product", "lucidrains:comment-variance",
+                   "zheng:beta-tilde-chain", "zheng:mu-tilde-ratio"}
+
+
+def undefined_at_t1(expr) -> bool:
+    """Whether the tree as written divides by zero or takes log 0 at t = 1 (alpha_bar_{t-1} = b = 1),
+    looked at node by node, before any simplification could cancel the zero."""
+    for node in sp.preorder_traversal(sp.sympify(expr)):
+        if isinstance(node, sp.Pow) and node.exp.is_negative and sp.simplify(node.base.xreplace({b: 1})) == 0:
+            return True
+        if isinstance(node, sp.log) and sp.simplify(node.args[0].xreplace({b: 1})) == 0:
+            return True
+    return False
+
+
 def confirm(entry: Entry) -> str:
     """``holds`` when every member of ``truth_expr`` equals ``target_expr`` exactly, ``differs`` when
     some member differs at SAMPLE_POINT, ``unconfirmed`` otherwise."""
@@ -909,6 +933,8 @@ def confirm(entry: Entry) -> str:
         # The model's prediction is read as the quantity it predicts (check's convention, noted in
         # its output): eps_theta as eps, where the target is written with the noise.
         members = [sp.sympify(m).xreplace({eth: eps}) for m in members]
+    if entry.target not in T_GE_2 and any(undefined_at_t1(m) for m in members):
+        return "differs"
     diffs = [m - entry.target_expr for m in members]
     if any(abs(numeric_difference(d)) > 1e-9 for d in diffs):
         return "differs"

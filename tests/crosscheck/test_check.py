@@ -230,7 +230,7 @@ def test_timeout_gives_undecided():
     ("posterior_meen", "x_t", "unknown target 'posterior_meen' .*did you mean posterior_mean"),
     ("posterior_mean", "alpha_bar_tt", "unknown symbol 'alpha_bar_tt'"),
     ("posterior_mean", r"\tilde\beta_t = x_t", "names posterior_variance"),
-    ("posterior_mean", "y_t = x_t", "does not name posterior_mean"),
+    ("posterior_mean", "beta_tilde_t = x_t", "names posterior_variance"),
     ("x0_from_eps", "x_0", "only names x0_from_eps"),
     ("eps_mean", "x_0 + x_t", "your formula uses x_0"),
 ])
