@@ -888,9 +888,8 @@ def undefined_at_t1(entry: Entry) -> bool:
     """Some member is undefined (a division by zero) at t = 1, where the target itself is finite.
 
     These are the Bayes-rule forms 1/(alpha_t/beta_t + 1/(1 - alpha_bar_{t-1})): equal to the target for
-    t >= 2 and in the limit t -> 1; the corpus counts them as holding (the published derivations are for
-    t >= 2) but reports them, since a reader that insists on the closed domain 0 < alpha_bar_{t-1} <= 1
-    will call them different there.
+    t >= 2 and in the limit t -> 1, but not at t = 1, which is in the target's domain: they differ
+    (``UNDEFINED_AT_T1``).  Every node is evaluated as written, so 1/zoo = 0 cannot hide the zero.
     """
     def defined(expr) -> bool:
         # every sub-expression must be finite: SymPy's 1/zoo = 0 would hide a division by zero
@@ -914,17 +913,6 @@ UNDEFINED_AT_T1 = {"weng2021:beta-tilde-chain", "weng:beta-tilde-chain3", "weng:
                    "zheng:beta-tilde-chain", "zheng:mu-tilde-ratio"}
 
 
-def undefined_at_t1(expr) -> bool:
-    """Whether the tree as written divides by zero or takes log 0 at t = 1 (alpha_bar_{t-1} = b = 1),
-    looked at node by node, before any simplification could cancel the zero."""
-    for node in sp.preorder_traversal(sp.sympify(expr)):
-        if isinstance(node, sp.Pow) and node.exp.is_negative and sp.simplify(node.base.xreplace({b: 1})) == 0:
-            return True
-        if isinstance(node, sp.log) and sp.simplify(node.args[0].xreplace({b: 1})) == 0:
-            return True
-    return False
-
-
 def confirm(entry: Entry) -> str:
     """``holds`` when every member of ``truth_expr`` equals ``target_expr`` exactly, ``differs`` when
     some member differs at SAMPLE_POINT, ``unconfirmed`` otherwise."""
@@ -933,7 +921,7 @@ def confirm(entry: Entry) -> str:
         # The model's prediction is read as the quantity it predicts (check's convention, noted in
         # its output): eps_theta as eps, where the target is written with the noise.
         members = [sp.sympify(m).xreplace({eth: eps}) for m in members]
-    if entry.target not in T_GE_2 and any(undefined_at_t1(m) for m in members):
+    if entry.target not in T_GE_2 and undefined_at_t1(entry):
         return "differs"
     diffs = [m - entry.target_expr for m in members]
     if any(abs(numeric_difference(d)) > 1e-9 for d in diffs):

@@ -118,3 +118,13 @@ def test_parse_rate_and_accuracy(outcomes, capsys):
               f"read-but-unproved correct formulas {len(s['misread_holds'])}")
     assert s["parse_rate"] >= PARSE_RATE_FLOOR
     assert s["accuracy"] >= ACCURACY_FLOOR
+
+
+def test_forms_undefined_at_t1_are_the_listed_ones():
+    # Correct for t >= 2 only: independently found (a zero divisor at t = 1, node by node as written).
+    def equal_for_t_ge_2(e):
+        return all(abs(corpus.numeric_difference(m - e.target_expr)) < 1e-9 for m in corpus._members(e))
+    found = {e.id for e in ENTRIES if e.target not in corpus.T_GE_2 and corpus.undefined_at_t1(e)
+             and not e.published_error and equal_for_t_ge_2(e)}
+    assert found == corpus.UNDEFINED_AT_T1
+    assert all(e.truth == "differs" for e in ENTRIES if e.id in found)
