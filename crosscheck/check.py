@@ -952,7 +952,7 @@ def check(target_name: str, formula, *, latex: bool | None = None,
     verdict.notes = notes
     if len(statements) > 1 or parsed.relations:
         # order="none": printing never sorts terms by evaluating them (exp(-exp(exp(24))) would hang)
-        verdict.parsed = "; ".join(f"{s.label}: {sp.sstr(s.formula.expr, order='none')}"
+        verdict.parsed = "; ".join(f"{s.label.split(' (')[0]}: {sp.sstr(s.formula.expr, order='none')}"
                                    for s in statements[:len(verdicts)])
     verdict.seconds = time.perf_counter() - start
     return verdict
