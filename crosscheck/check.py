@@ -209,6 +209,15 @@ def _sample(symbol: sp.Symbol, rng: random.Random) -> float:
     return round(rng.uniform(-3, 3), 3)
 
 
+def _timesteps_in_order(point: dict) -> dict:
+    """A sampled point with t <= T (the domain: a timestep is one of 1..T)."""
+    t = next((s for s in point if s.name == "t" and s.is_integer), None)
+    T = next((s for s in point if s.name == "T" and s.is_integer), None)
+    if t is not None and T is not None and point[t] > point[T]:
+        point[t], point[T] = point[T], point[t]
+    return point
+
+
 def _evaluator(expr: sp.Expr, symbols: list[sp.Symbol]):
     """``expr`` at a point, by mpmath at a given precision: a number (maybe complex) or None."""
     import mpmath
@@ -262,7 +271,7 @@ def find_point(formula: sp.Expr, reference: sp.Expr, *, samples: int = 24, seed:
         return None
     rng = random.Random(seed)
     for _ in range(samples):
-        point = {s: (fixed[s] if fixed and s in fixed else _sample(s, rng)) for s in symbols}
+        point = _timesteps_in_order({s: (fixed[s] if fixed and s in fixed else _sample(s, rng)) for s in symbols})
         r_low, r_high = evaluate_reference(point, 60), evaluate_reference(point, 100)
         if not (_is_real(r_low) and _is_real(r_high)):
             continue
@@ -344,7 +353,7 @@ def _constant_difference(residual: sp.Expr, formula: sp.Expr, reference: sp.Expr
     """An exact refutation: (formula - target) reduces to a nonzero constant."""
     rng = random.Random(0)
     symbols = sorted(formula.free_symbols | reference.free_symbols, key=lambda s: s.name)
-    point = {s: _sample(s, rng) for s in symbols}
+    point = _timesteps_in_order({s: _sample(s, rng) for s in symbols})
     exact = {s: sp.Rational(str(v)) for s, v in point.items()}
     values = [sp.N(e.xreplace(exact), 50) for e in (formula, reference)]
     return Decision(DIFFERS, f"exact reduction: formula - target = {sp.sstr(residual)}, a nonzero constant{via}",
@@ -602,7 +611,7 @@ def _term_repairs(expr: sp.Expr, reference: sp.Expr) -> list[tuple[str, sp.Expr]
     rng = random.Random(7)
     samples = []
     for _ in range(3):
-        values = evaluate({s: _sample(s, rng) for s in symbols}, 30)
+        values = evaluate(_timesteps_in_order({s: _sample(s, rng) for s in symbols}), 30)
         if values is None or not all(_is_real(v) for v in values):
             return []
         samples.append(values)
@@ -866,6 +875,8 @@ def _statements(chosen: Target, parsed: F.Formula) -> tuple[list[Statement], lis
             notes.append(f"side 1 ({side.text}) read as the name being defined; not checked")
             continue
         if parsed.relations and side.expr is None and side.normal is None:
+            if side.error and not side.error.startswith("unknown"):
+                raise F.FormulaError(side.error)      # not a name at all: say what could not be read
             _validate_lhs(chosen, side.keys)
         if side.error:
             raise F.FormulaError(side.error)
@@ -895,15 +906,10 @@ def _statements(chosen: Target, parsed: F.Formula) -> tuple[list[Statement], lis
 
 
 def _is_label(side: F.Side) -> bool:
-    """A first side that only names what is being defined: one symbol that names no catalog
-    quantity (sigma_t^2, mu_t, KLD, model_mean), possibly squared or with its arguments."""
-    if _names_of(side):
-        return False
-    if side.expr is not None:
-        base = side.expr.base if isinstance(side.expr, sp.Pow) and side.expr.exp.is_Integer else side.expr
-        return isinstance(base, sp.Symbol) and not F.to_proof_symbols(base).free_symbols - {
-            S.sigma2_t, S.var, S.var_1, S.var_2, S.mu, S.mu_1, S.mu_2} and base.name != "x_t"
-    return side.error is not None and bool(re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*(\^\d)?(\([^()]*\))?", side.key))
+    """A first side that only names what is being defined: one name alone that the reader does
+    not know and that names no catalog quantity (KLD, model_mean, mu_t in code or in a blog).  A
+    symbol of the table (sigma_t^2, mu) is never a label: it means something, and is checked."""
+    return side.single_name and side.expr is None and not _names_of(side)
 
 
 def parse_formula(formula, *, latex: bool | None = None) -> F.Formula:

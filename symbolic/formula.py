@@ -206,6 +206,7 @@ class Tok:
     text: str
     pos: int
     space: bool = False   # whitespace or a spacing command before it
+    wide: bool = False    # a wide space before it (\quad, \qquad, a line break \\ or &)
 
 
 _GREEK = ("alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi "
@@ -265,10 +266,13 @@ def _translate_unicode(text: str, latex: bool) -> str:
 def _lex_latex(text: str) -> list[Tok]:
     toks: list[Tok] = []
     i, space = 0, False
+    wide_at: list[int] = []          # positions of \quad, \qquad, \\ and &
     n = len(text)
     while i < n:
         ch = text[i]
         if ch in " \t\r\n~&":
+            if ch == "&":
+                wide_at.append(i)
             space, i = True, i + 1
             continue
         if ch == "\\":
@@ -278,6 +282,8 @@ def _lex_latex(text: str) -> list[Tok]:
                 i += len(m.group(0))
                 if name in _SPACING:
                     space = True
+                    if name in ("quad", "qquad"):
+                        wide_at.append(i - 1)
                     continue
                 if name in _BAR_CMDS:
                     toks.append(Tok("op", _BAR_CMDS[name], i - len(m.group(0)), space))
@@ -293,6 +299,7 @@ def _lex_latex(text: str) -> list[Tok]:
                 space, i = True, i + 2
                 continue
             if nxt == "\\":        # a line break of an align: layout only
+                wide_at.append(i)
                 space, i = True, i + 2
                 continue
             if nxt in "|{}":
@@ -322,6 +329,14 @@ def _lex_latex(text: str) -> list[Tok]:
                                "it is not part of the notation", i, space))
         space, i = False, i + 1
     toks.append(Tok("end", "", n, space))
+    if wide_at:
+        marked, previous = [], -1
+        for tok in toks:
+            if any(previous < w < tok.pos for w in wide_at):
+                tok = Tok(tok.kind, tok.text, tok.pos, tok.space, True)
+            marked.append(tok)
+            previous = tok.pos
+        toks = marked
     return _subscript_first(toks)
 
 
@@ -589,6 +604,14 @@ class _Parser:
             if tok.kind == "op" and tok.text in ("//", "<<", ">>"):
                 raise FormulaError(f"the operator {tok.text!r} is not allowed; use + - * / ** ^")
             if self.starts_factor(tok):
+                if tok.wide:
+                    raise FormulaError(f"a product across a wide space (\\quad, a line break \\\\ or &) at position "
+                                       f"{tok.pos + 1}: write the product with \\cdot; an equation number is read "
+                                       "only at the very end")
+                if tok.kind == "op" and tok.text == "(" and self.at("num", k=1) and self.at_op(")", k=2):
+                    raise FormulaError(f"({self.peek(1).text}) at position {tok.pos + 1} follows a factor: an equation "
+                                       "number or a product? Write the product with * (or \\cdot); an equation "
+                                       "number is read only at the end, after \\quad")
                 if tok.kind == "num":
                     # 'x 2', '(a)\n1': a number after a factor is a misplaced coefficient or a line
                     # of something else, never a product anyone writes
@@ -671,8 +694,8 @@ class _Parser:
         if method in ("sum", "mean"):
             if method == "mean":
                 raise FormulaError(".mean() averages over the coordinates (the sum / d); it is not read")
-            self.per_coordinate(".sum() read one coordinate at a time (a sum of the same term over the coordinates)")
-            return value
+            return self.per_coordinate(".sum() read one coordinate at a time (a sum of the same term over the "
+                                       "coordinates)", value)
         return _guard_function(FUNCTIONS[method][0](value))
 
     # -- primaries
@@ -760,12 +783,14 @@ class _Parser:
             exponent = _number(self.next().text)
         if exponent != 2:
             raise FormulaError(f"the norm at position {opening.pos + 1} is read only squared, got ^{exponent}")
-        self.per_coordinate("‖v‖² read one coordinate at a time, as v²")
-        return _check_size(value ** 2)
+        return self.per_coordinate("‖v‖² read one coordinate at a time, as v²", _check_size(value ** 2))
 
-    def per_coordinate(self, note: str) -> None:
+    def per_coordinate(self, note: str, body: sp.Expr) -> sp.Expr:
+        """A sum over the coordinates of ``body``: kept as a marker until the side is read, then
+        read one coordinate at a time only if the whole side is such a sum (:func:`_per_coordinate`)."""
         self.state.per_coordinate = True
         self.state.note(note)
+        return CoordinateSum(body)
 
     # -- plain names
     def plain_name(self) -> sp.Expr:
@@ -799,7 +824,7 @@ class _Parser:
             return self.gather(tok)
         if self.at_op("[") and name in V.CODE_BY_NAME:
             return self.index(name, tok)
-        if self.at_op("[") and f"{name}_t" in BY_NAME and name not in BY_NAME:
+        if self.at_op("[") and f"{name}_t" in BY_NAME:
             return self.vocabulary_index(name, tok)
         value = self.resolve_plain(name, tok)
         if self.at_op("(") and self._function_like(value):
@@ -839,8 +864,8 @@ class _Parser:
         args = self.arguments(f"{name}(")
         if len(args) != 1:
             raise FormulaError(f"{name}() is read with one argument (a sum over all coordinates), got {len(args)}")
-        self.per_coordinate(f"{name}(...) read one coordinate at a time (a sum of the same term over the coordinates)")
-        return args[0]
+        return self.per_coordinate(f"{name}(...) read one coordinate at a time (a sum of the same term over the "
+                                   "coordinates)", args[0])
 
     def call(self, name: str, tok: Tok) -> sp.Expr:
         builder, counts, _ = FUNCTIONS[name]
@@ -899,7 +924,8 @@ class _Parser:
             self.state.note(f"{name}[{index}] read as {name}_t")
             return self.symbol_of(BY_NAME[f"{name}_t"])
         if index in ("t-1", "prev_t") and f"{name}_prev" in BY_NAME:
-            self.state.note(f"{name}[{index}] read as {name}_prev")
+            self.state.note(f"{name}[{index}] read as {name}_prev (a paper-indexed array of length T + 1, "
+                            f"{name}[0] = 1, as numeric/ keeps it)")
             return self.symbol_of(BY_NAME[f"{name}_prev"])
         raise FormulaError(f"{name}[{index}] is not read: an array is read at t ({name}[t])"
                            + (f" or t-1 ({name}[t-1])" if f"{name}_prev" in BY_NAME else ""))
@@ -913,13 +939,13 @@ class _Parser:
         index = "".join(words)
         if index in ("t", "timestep", "timesteps"):
             return self.code_value(name)
-        previous = {"alphas_cumprod": "alpha_bar_prev", "sqrt_alphas_cumprod": "sqrt(alpha_bar_prev)"}
-        if index in ("t-1", "prev_t", "prev_timestep") and name in previous:
-            self.state.note(f"{name}[{index}] read as {previous[name]} (the code's 0-based array one step "
-                            "back: paper step t - 1)")
-            return _parse_plain_value(previous[name])
-        raise FormulaError(f"{name}[{index}] is not read: a table is read at the timestep t "
-                           f"({name}[t]) or, for alphas_cumprod, one step back ({name}[t-1])")
+        if index in ("t-1", "prev_t", "prev_timestep"):
+            raise FormulaError(f"{name}[{index}] is not the previous step's value at the first step: the array is "
+                               f"0-based, so at t = 0 Python reads {name}[-1], the LAST entry (for alphas_cumprod, "
+                               "alpha_bar_T where alpha_bar_0 = 1 belongs; improved-diffusion builds "
+                               "alphas_cumprod_prev = np.append(1.0, alphas_cumprod[:-1]) for this); write the "
+                               "table of the previous step (alphas_cumprod_prev)")
+        raise FormulaError(f"{name}[{index}] is not read: a table of the code is read at its timestep t ({name}[t])")
 
     # -- the model's output and other quantities written as calls
     def _function_like(self, value: sp.Expr) -> bool:
@@ -1594,8 +1620,8 @@ class _Parser:
             if names.get(base) is None:
                 raise FormulaError(f"{symbol.name} in a coordinate sum is not read")
             replacement[symbol] = BY_NAME[names[base]].symbol
-        self.per_coordinate(f"Σ_{index} read one coordinate at a time (a sum of the same term over the coordinates)")
-        return body.xreplace(replacement)
+        return self.per_coordinate(f"Σ_{index} read one coordinate at a time (a sum of the same term over the "
+                                   "coordinates)", body.xreplace(replacement))
 
 
 _WORD_HINTS = {"KL": "a KL divergence is read only on the left side, as a name",
@@ -1603,6 +1629,58 @@ _WORD_HINTS = {"KL": "a KL divergence is read only on the left side, as a name",
                "N": "a normal distribution N(x; mean, variance) may only be a whole side of an equation",
                "Var": "a variance Var[...] is read only on the left side, as a name",
                "L": "a loss term is read only on the left side, as a name"}
+
+
+class CoordinateSum(sp.Function):
+    """Marker: a sum over the data coordinates (Σ_j f_j, ‖v‖², sum(v)) of the term it holds."""
+
+    nargs = 1
+
+
+def _per_coordinate(expr: sp.Expr, d: sp.Symbol) -> sp.Expr:
+    """A side with sums over coordinates, read one coordinate at a time.
+
+    Sound only when the whole side is a sum over the coordinates: a linear combination, with
+    coefficients free of coordinates, of coordinate sums and of terms ``d * c`` (the sum of a
+    constant c over the d coordinates).  Then the side equals Σ_j g_j with g the value returned, and
+    it equals an additive target Σ_j T_j for every d iff g = T.  Anything else (a constant that is
+    not summed, a sum inside a square or a log) is refused.
+    """
+    def has_sum(e):
+        return e.has(CoordinateSum)
+
+    def split(e: sp.Expr) -> sp.Expr:
+        if isinstance(e, CoordinateSum):
+            if has_sum(e.args[0]):
+                raise FormulaError("a sum over coordinates inside another is not read")
+            return e.args[0]
+        if isinstance(e, sp.Add):
+            return sp.Add(*[split(term) for term in e.args])
+        if isinstance(e, sp.Mul):
+            summed = [f for f in e.args if has_sum(f) or f.has(d)]
+            if len(summed) == 1:
+                rest = sp.Mul(*[f for f in e.args if f is not summed[0]])
+                if not has_sum(rest) and not rest.has(d):
+                    return rest * split(summed[0])
+            if not any(has_sum(f) for f in e.args) and e.has(d):
+                coefficient, rest = e.as_independent(d, as_Add=False)
+                if rest == d:
+                    return coefficient
+        if e == d:
+            return sp.Integer(1)
+        if has_sum(e):
+            raise FormulaError(f"the sum over coordinates in {sp.sstr(_unmark(e), order='none')[:60]} "
+                               "is inside a nonlinear expression (a power, a log, ...); only a sum of per-coordinate "
+                               "terms is read one coordinate at a time")
+        raise FormulaError(f"the term {sp.sstr(e, order='none')[:60]} is not summed over the coordinates while the "
+                           "rest of the formula is (Σ_j, ‖v‖², sum()): a constant summed over d coordinates is d "
+                           "times the constant; write it so, or write the whole formula per coordinate")
+    return _check_size(split(expr))
+
+
+def _unmark(expr: sp.Expr) -> sp.Expr:
+    """The expression with each coordinate-sum marker shown as sum(...)."""
+    return expr.replace(lambda e: isinstance(e, CoordinateSum), lambda e: sp.Function("sum")(e.args[0]))
 
 
 def _index(text: str) -> sp.Expr:
@@ -1717,6 +1795,7 @@ class Side:
     normal: tuple | None = None            # (variable, mean, variance) for N(x; mean, variance)
     conditions: tuple = ()                 # 1/b, log a, sqrt(c) as written, unevaluated (where it is defined)
     per_coordinate: bool = False           # a sum over coordinates (Σ_j, ‖v‖², sum()) read one at a time
+    single_name: bool = False              # one name alone (KLD, \mu_t, sigma_t^2, model_mean(x, t))
 
     @property
     def written(self) -> sp.Expr:
@@ -1853,6 +1932,9 @@ def _key(toks: list[Tok], latex: bool, text: str) -> str:
             out.append({"[": "(", "]": ")"}.get(tok.text, tok.text) if tok.kind == "op" else tok.text)
             continue
         parser.next()
+        if tok.kind == "bad":
+            out.append(text[tok.pos])
+            continue
         if tok.kind == "name":
             name = tok.text.split(".")[-1] if tok.text.split(".")[0] in V.OBJECTS else tok.text
             key = re.sub(r"_\{([A-Za-z0-9]+)\}$", r"_\1", name)
@@ -1863,6 +1945,32 @@ def _key(toks: list[Tok], latex: bool, text: str) -> str:
     key = re.sub(r"^KL\(([^,()‖]*(?:\([^()]*\))?),([^,()‖]*(?:\([^()]*\))?)\)$", r"KL(\1‖\2)", key)
     key = re.sub(r"_\{([^{}]*)\}", r"_\1", key)
     return re.sub(r"^grad(?=_)", "nabla", key)
+
+
+def _single_name(toks: list[Tok], latex: bool, text: str) -> bool:
+    """Whether the side is one name alone, as a label on the left of a definition is: one plain name
+    or one LaTeX symbol, optionally squared, optionally with a list of variables (no '|')."""
+    parser = _Parser(toks, latex, text, _State())
+    try:
+        if latex:
+            if parser.read_cluster() is None:
+                return False
+        elif not parser.at("name"):
+            return False
+        else:
+            parser.next()
+        if parser.at_op("^") and parser.at("num", k=1):
+            parser.i += 2
+        if parser.at_op("(") or (parser.at("cmd", "left") and parser.at_op("(", k=1)):
+            inside = []
+            while not parser.at("end"):
+                inside.append(parser.next())
+            if any(tok.kind == "op" and tok.text in ("|", "‖", "=") for tok in inside):
+                return False
+            return bool(inside) and inside[-1].text == ")"
+    except FormulaError:
+        return False
+    return parser.at("end")
 
 
 def _is_normal_side(toks: list[Tok], latex: bool) -> bool:
@@ -1932,17 +2040,25 @@ def parse(text: str, *, latex: bool | None = None) -> Formula:
                                   conditions=tuple(conditions)))
             else:
                 value = _read_side(group, use_latex, prepared, state)
+                if value.has(CoordinateSum):
+                    value = _per_coordinate(value, BY_NAME["d"].symbol)
+                    conditions[:] = [c.replace(lambda e: isinstance(e, CoordinateSum), lambda e: e.args[0])
+                                     for c in conditions]
                 sides.append(Side(side_text, key, value, conditions=tuple(conditions),
                                   per_coordinate=state.per_coordinate))
         except FormulaError as err:
             if not relations:
                 raise
-            sides.append(Side(side_text, key, error=str(err)))
+            sides.append(Side(side_text, key, error=str(err),
+                              single_name=_single_name(group, use_latex, prepared)))
         finally:
             _CONDITIONS = None
     if len(state.index_letters) > 1:
         raise FormulaError("the timestep is written with several letters ("
                            + ", ".join(sorted(state.index_letters)) + "); write one of them throughout")
+    later = next((side.error for side in sides[1:] if side.error), None)
+    if later is not None:          # only a left side may be a name the reader does not know
+        raise FormulaError(later)
     readable = [s for s in sides if s.expr is not None or s.normal is not None]
     if not readable:
         raise FormulaError(next(s.error for s in sides if s.error))
@@ -1994,5 +2110,16 @@ def from_sympy(expr: sp.Expr) -> Formula:
     unknown = sorted({s.name for s in expr.free_symbols if s.name not in BY_NAME})
     if unknown:
         raise FormulaError(_unknown_message(unknown[0], plain_names(), plain_names()))
+    for symbol in sorted(expr.free_symbols, key=lambda s: s.name):
+        # SymPy has already simplified with the user's assumptions (sqrt(x_0**2) -> x_0 for a positive
+        # x_0): accept only the table's own symbol or one without assumptions
+        own = BY_NAME[symbol.name].symbol
+        if isinstance(symbol, sp.Dummy) or not symbol.is_commutative or not (
+                symbol == own or symbol.assumptions0 == {"commutative": True}):
+            given = getattr(symbol, "_assumptions_orig", None) or symbol.assumptions0
+            shown = ", ".join(f"{k}={v}" for k, v in sorted(given.items()) if k != "commutative") or "none"
+            raise FormulaError(f"the symbol {symbol.name} carries assumptions ({shown}) that are not the "
+                               f"domain's; build it as sp.Symbol({symbol.name!r}) or with "
+                               f"symbolic.formula.user_symbol({symbol.name!r})")
     renamed = expr.xreplace({s: BY_NAME[s.name].symbol for s in expr.free_symbols})
     return Formula(sp.sstr(expr), False, renamed, sides=(Side(sp.sstr(expr), sp.sstr(expr), renamed),))

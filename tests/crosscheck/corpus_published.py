@@ -278,8 +278,8 @@ E("ho2020", "eq7-var", "eq. (7), posterior variance, with its \\label",
   "posterior_variance", L, H, (1 - b) / (1 - AB) * BETA, HO_NOTE)
 E("ho2020", "sec3.2-sigma", "Sec. 3.2, choice sigma_t^2 = beta_tilde_t (chain)",
   r"\sigma_t^2 = \tilde\beta_t = \frac{1-\bar\alpha_{t-1}}{1-\bar\alpha_t}\beta_t",
-  "posterior_variance", L, H, (BETA_TILDE, (1 - b) / (1 - AB) * BETA),
-  HO_NOTE + "; left side sigma_t^2 is the quantity being set")
+  "posterior_variance", L, D, (s2, BETA_TILDE, (1 - b) / (1 - AB) * BETA),
+  HO_NOTE + "; " + "sigma_t^2 on the left is the catalog's reverse-process variance, a free parameter: as a statement about the target it differs (sigma_t^2 = beta_tilde_t is DDPM's choice, not an identity; check adds 'agrees only when sigma_t^2 = ...')")
 E("ho2020", "eq10-target", "Sec. 3.2 after eq. (10): what mu_theta must predict",
   r"\frac{1}{\sqrt{\alpha_t}}\left( \mathbf{x}_t  - \frac{\beta_t}{\sqrt{1-\bar\alpha_t}}{\boldsymbol{\epsilon}}\right)",
   "eps_mean", L, H, (xt - BETA / sp.sqrt(1 - AB) * eps) / sp.sqrt(a), HO_NOTE)
@@ -410,13 +410,14 @@ E("weng", "score-model", "Connection with NCSN, score approximation (last member
 E("hf", "mu-t", "In more mathematical form: mean of q(x_t|x_{t-1})",
   r"\mathbf{\mu}_t = \sqrt{1 - \beta_t} \mathbf{x}_{t-1}", "forward_step_mean", L, H, sp.sqrt(1 - BETA) * xprev)
 E("hf", "sigma-t", "In more mathematical form: variance of q(x_t|x_{t-1})",
-  r"\sigma^2_t = \beta_t", "forward_step_variance", L, H, BETA)
+  r"\sigma^2_t = \beta_t", "forward_step_variance", L, D, (s2, BETA),
+  "sigma_t^2 on the left is the catalog's reverse-process variance, a free parameter: as a statement about the target it differs (sigma_t^2 = beta_tilde_t is DDPM's choice, not an identity; check adds 'agrees only when sigma_t^2 = ...')" + "; the post names the forward variance sigma_t^2 (a notation clash, not an error)")
 E("hf", "jump-mean", "Defining an objective function: mean of q(x_t|x_0) (inside \\cal{N})",
   r"\sqrt{\bar{\alpha}_t} \mathbf{x}_0", "forward_jump_mean", L, H, sp.sqrt(AB) * x0)
 E("hf", "jump-var", "Defining an objective function: covariance of q(x_t|x_0)",
   r"(1- \bar{\alpha}_t) \mathbf{I}", "forward_jump_variance", L, H, 1 - AB)
 E("hf", "sigma-beta-tilde", "Quote of Ho et al.: sigma_t^2 = beta_tilde_t",
-  r"\sigma^2_t  = \tilde{\beta}_t", "posterior_variance", L, H, BETA_TILDE)
+  r"\sigma^2_t  = \tilde{\beta}_t", "posterior_variance", L, D, (s2, BETA_TILDE), "sigma_t^2 on the left is the catalog's reverse-process variance, a free parameter: as a statement about the target it differs (sigma_t^2 = beta_tilde_t is DDPM's choice, not an identity; check adds 'agrees only when sigma_t^2 = ...')")
 E("hf", "mu-theta", "Defining an objective function: the reparametrized mean",
   r"\mathbf{\mu}_\theta(\mathbf{x}_t, t) = \frac{1}{\sqrt{\alpha_t}} \left(  \mathbf{x}_t - \frac{\beta_t}{\sqrt{1- \bar{\alpha}_t}} \mathbf{\epsilon}_\theta(\mathbf{x}_t, t) \right)",
   "eps_mean", L, H, eps_mean_of(eth), MODEL)
@@ -556,7 +557,7 @@ E("tqch", "mean-eps", "README, 'Predict x_{t-1} from x_t, epsilon_t', mean",
   error="1/sqrt(alpha_bar_t) where 1/sqrt(alpha_t) belongs")
 E("tqch", "sigma", "README, 'where sigma_t^2 = ...'",
   r"\sigma_t^2 = \frac{\beta_t(1-\bar{\alpha}_{t-1})}{1-\bar{\alpha}_t}",
-  "posterior_variance", L, H, BETA * (1 - b) / (1 - AB), TQCH_NOTE)
+  "posterior_variance", L, D, (s2, BETA * (1 - b) / (1 - AB)), TQCH_NOTE + "; " + "sigma_t^2 on the left is the catalog's reverse-process variance, a free parameter: as a statement about the target it differs (sigma_t^2 = beta_tilde_t is DDPM's choice, not an identity; check adds 'agrees only when sigma_t^2 = ...')")
 E("tqch", "sigma-raw-markdown", "README, 'where sigma_t^2 = ...', raw markdown source with \\_",
   r"\sigma\_t^2 = \frac{\beta\_t(1-\bar{\alpha}\_{t-1})}{1-\bar{\alpha}\_t}",
   "posterior_variance", L, H, BETA * (1 - b) / (1 - AB), "the markdown source as written (\\_ for _)")
@@ -695,7 +696,7 @@ E("zheng", "x0", "substituting x_0 (inline)",
   "x0_from_eps", L, H, x0_of(eps), ZHENG)
 E("zheng", "sigma-overline", "variants table, DDPM row: sigma_t^2 (\\overline)",
   r"\sigma_t^2=\frac{1-\overline{\alpha}_{t-1}}{1-\overline{\alpha}_{t}}\cdot \beta_t",
-  "posterior_variance", L, H, (1 - b) / (1 - AB) * BETA, ZHENG)
+  "posterior_variance", L, D, (s2, (1 - b) / (1 - AB) * BETA), ZHENG + "; " + "sigma_t^2 on the left is the catalog's reverse-process variance, a free parameter: as a statement about the target it differs (sigma_t^2 = beta_tilde_t is DDPM's choice, not an identity; check adds 'agrees only when sigma_t^2 = ...')")
 E("zheng", "code-normal-kl", "modelling L_t: code cell normal_kl",
   "0.5 * (-1.0 + logvar2 - logvar1 + torch.exp(logvar1 - logvar2) + ((mean1 - mean2) ** 2) * torch.exp(-logvar2))",
   "gaussian_kl", P, H,
@@ -775,7 +776,7 @@ E("t2c", "weight", "1.8: the weighting factor", r"\frac{\beta_t^2}{2\sigma_t^2 \
   "kl_eps_weight", L, H, BETA**2 / (2 * s2 * a * (1 - AB)))
 E("t2c", "sigma-chain", "1.8: choice of sigma_t^2 (chain)",
   r"\sigma_t^2 = \tilde{\beta}_t = \frac{1-\bar{\alpha}_{t-1}}{1-\bar{\alpha}_t}\beta_t",
-  "posterior_variance", L, H, (BETA_TILDE, (1 - b) / (1 - AB) * BETA))
+  "posterior_variance", L, D, (s2, BETA_TILDE, (1 - b) / (1 - AB) * BETA), "sigma_t^2 on the left is the catalog's reverse-process variance, a free parameter: as a statement about the target it differs (sigma_t^2 = beta_tilde_t is DDPM's choice, not an identity; check adds 'agrees only when sigma_t^2 = ...')")
 E("t2c", "mu-tilde-bold", "1.9 step 2: posterior mean (bold x)",
   r"\tilde{\mu}_t(\mathbf{x}_t, \mathbf{x}_0) = \frac{\sqrt{\alpha_t}(1-\bar{\alpha}_{t-1})}{1-\bar{\alpha}_t}\mathbf{x}_t + \frac{\sqrt{\bar{\alpha}_{t-1}}\beta_t}{1-\bar{\alpha}_t}\mathbf{x}_0",
   "posterior_mean", L, H, sp.sqrt(a) * (1 - b) / (1 - AB) * xt + sp.sqrt(b) * BETA / (1 - AB) * x0)

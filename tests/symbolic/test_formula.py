@@ -90,7 +90,7 @@ MALICIOUS = [
     (r"\bar\alpha_{t-2}", "did you mean"),
     ("alpha_bar_tt", "did you mean alpha_bar_t"),
     ("", "empty"),
-    ("a = b = c", "unknown symbol 'a'"),
+    ("a = b = c", "unknown symbol 'b'"),
     ("x_t <= 2", "comparisons"),
 ]
 
