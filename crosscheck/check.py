@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import math
 import random
-import re
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Mapping
