@@ -173,3 +173,22 @@ def test_reading_notes_reach_the_json():
     data = verdict.as_json()
     assert {"status", "parsed", "hints", "method", "counterexample"} <= set(data)
     assert any("equation number" in n for n in data["notes"])
+
+
+def test_api_refuses_sympy_symbols_with_other_assumptions():
+    # SymPy simplifies with the caller's assumptions before check sees the expression:
+    # sqrt(x_0**2) is x_0 for a positive x_0, which the domain (x_0 real) does not allow.
+    import sympy as sp
+    alpha_bar_t = sp.Symbol("alpha_bar_t", positive=True)
+    with pytest.raises(ValueError, match="assumptions"):
+        C.check("forward_jump_mean", sp.sqrt(alpha_bar_t) * sp.sqrt(sp.Symbol("x_0", positive=True) ** 2))
+    assert C.check("forward_jump_mean", sp.sqrt(alpha_bar_t) * sp.sqrt(sp.Symbol("x_0") ** 2),
+                   hints=False).status == "differs"
+
+
+def test_counterexamples_keep_timesteps_in_range():
+    # 1/(T - t) is undefined at t = T (inside the domain); T - t + 1 never vanishes for t <= T, so
+    # no point with t > T may be shown as a counterexample.
+    verdict = C.check("forward_step_variance", "beta_t*(T-t)/(T-t)", hints=False)
+    assert verdict.status == "differs" and verdict.point["t"] == verdict.point["T"]
+    assert C.check("forward_step_variance", "beta_t*(T-t+1)/(T-t+1)", hints=False).status != "differs"
