@@ -119,14 +119,17 @@ _CONDITIONS: list | None = None
 
 
 def _record(node: sp.Expr) -> None:
-    """Keep ``node`` (built unevaluated: 1/b, log a, sqrt(c)) as a place the formula needs defined."""
-    if _CONDITIONS is not None and node.free_symbols and node not in _CONDITIONS:
+    """Keep ``node`` (built unevaluated: 1/b, log a, sqrt(c)) as a place the formula needs defined;
+    constants too (0*sqrt(-2) is 0 once evaluated, but sqrt(-2) was written)."""
+    if _CONDITIONS is not None and node not in _CONDITIONS:
         _CONDITIONS.append(node)
 
 
 def _power(base: sp.Expr, exponent: sp.Expr) -> sp.Expr:
     if (exponent.is_Number and exponent < 0) or exponent.is_integer is not True:
         _record(sp.Pow(base, exponent, evaluate=False))
+    elif exponent == 0:
+        _record(sp.Pow(base, -1, evaluate=False))      # x^0 is 1 only where x != 0 (0^0 is refused)
     if base == 0 and (exponent.is_nonpositive or exponent.is_zero):
         raise FormulaError(f"0^{sp.sstr(exponent)} is undefined")
     if exponent.is_Number:
@@ -152,6 +155,9 @@ def _divide(numerator: sp.Expr, denominator: sp.Expr) -> sp.Expr:
 
 def _log(argument: sp.Expr, base: sp.Expr | None = None) -> sp.Expr:
     _record(sp.log(argument, evaluate=False))
+    if base is not None:                              # log(y, b) = log y / log b: b > 0 and b != 1
+        _record(sp.log(base, evaluate=False))
+        _record(sp.Pow(sp.log(base, evaluate=False), -1, evaluate=False))
     if argument == 0 or base == 0 or base == 1:
         raise FormulaError(f"log({sp.sstr(argument)}{'' if base is None else ', ' + sp.sstr(base)}) "
                            "is undefined")
@@ -237,7 +243,14 @@ def _translate_unicode(text: str, latex: bool) -> str:
     """Unicode of course sheets into the reader's spelling (LaTeX commands, or ASCII names)."""
     text = unicodedata.normalize("NFC", text)
     out: list[str] = []
+    subscript = None                  # the subscript being collected (ₜ₋₁ is one subscript, t-1)
     for ch in text:
+        if ch in V.SUBSCRIPTS:
+            subscript = (subscript or "") + V.SUBSCRIPTS[ch]
+            continue
+        if subscript is not None:
+            out.append(f"_{{{subscript}}}")
+            subscript = None
         if ch in V.COMBINING:
             if not out or not out[-1].strip():
                 raise FormulaError(f"the combining mark U+{ord(ch):04X} follows no letter")
@@ -246,20 +259,20 @@ def _translate_unicode(text: str, latex: bool) -> str:
                        f"{out[-1]}_{decoration}")
         elif ch in V.SUPERSCRIPTS:
             out.append(f"^{{{V.SUPERSCRIPTS[ch]}}}" if latex else f"^{V.SUPERSCRIPTS[ch]}")
-        elif ch in V.SUBSCRIPTS:
-            out.append(f"_{{{V.SUBSCRIPTS[ch]}}}" if latex else f"_{V.SUBSCRIPTS[ch]}")
         elif not latex and ch in _GREEK_ASCII:
             out.append(_GREEK_ASCII[ch])
         elif ch in V.UNICODE and (latex or ch in _PLAIN_UNICODE):
             mapped = V.UNICODE[ch]
-            if latex or mapped.startswith("\\"):
-                out.append(f"{mapped} " if mapped.startswith("\\") else mapped)
-                if mapped == r"\bar\alpha":
-                    out[-1] = r"\bar{\alpha} "
+            if mapped == r"\bar\alpha":
+                out.append(r"\bar{\alpha} ")
+            elif mapped.startswith("\\"):
+                out.append(f"{mapped} ")
             else:
                 out.append(mapped)
         else:
             out.append(ch)
+    if subscript is not None:
+        out.append(f"_{{{subscript}}}")
     return "".join(out)
 
 
@@ -1804,11 +1817,15 @@ class Side:
 
     @property
     def keys(self) -> set[str]:
-        """The key and, for a name written with its arguments (\\tilde\\mu_t(x_t, x_0)), the bare name."""
+        """The key and, for a name written with its own variables (\\tilde\\mu_t(x_t, x_0)), the bare
+        name; never for other arguments (mu_tilde_t(2 x_t, x_0) is another value, and is checked)."""
         out = {self.key}
         m = re.fullmatch(r"(.+?)\(([^()]*)\)", self.key)
         if m and not m.group(1).endswith(("q", "p", "N", "p_theta", "E", "KL")):
-            out.add(m.group(1))
+            variables = all(re.fullmatch(r"x_t|x_0|x_prev|x|t|theta|eps|mathbfx_t|mathbfx_0", a)
+                            for a in m.group(2).split(","))
+            if (self.expr is not None and isinstance(self.expr, sp.Symbol)) or (self.expr is None and variables):
+                out.add(m.group(1))
         return out
 
 
@@ -1953,8 +1970,9 @@ def _single_name(toks: list[Tok], latex: bool, text: str) -> bool:
     parser = _Parser(toks, latex, text, _State())
     try:
         if latex:
-            if parser.read_cluster() is None:
-                return False
+            cluster = parser.read_cluster()
+            if cluster is None or any(key[:2] == (cluster.base, cluster.decorations) for key in _latex_table()):
+                return False          # a symbol of the table at another index (\beta_{t-1}) is no label
         elif not parser.at("name"):
             return False
         else:

@@ -105,9 +105,10 @@ _BETA_TILDE = "beta_t*(1-alpha_bar_prev)/(1-alpha_bar_t)"
 
 
 @pytest.mark.parametrize("target, formula, reason", [
-    ("posterior_variance", _BETA_TILDE + " + sqrt(-1)", "imaginary unit"),
-    ("posterior_variance", _BETA_TILDE + " + log(-1)", "imaginary unit"),
-    ("posterior_variance", _BETA_TILDE + " + 5*sqrt(-4)", "imaginary unit"),
+    # as written: the root or log of a negative number is named (SymPy's I is what it evaluates to)
+    ("posterior_variance", _BETA_TILDE + " + sqrt(-1)", "square root of a negative number, in sqrt(-1)"),
+    ("posterior_variance", _BETA_TILDE + " + log(-1)", "log of a negative number, in log(-1)"),
+    ("posterior_variance", _BETA_TILDE + " + 5*sqrt(-4)", "square root of a negative number, in sqrt(-4)"),
     ("posterior_variance", _BETA_TILDE + " + log(-beta_t) - log(beta_t)", "log of a negative number"),
     ("score", "-eps/sqrt(1-alpha_bar_t) + log(x_t^2)/2 - log(x_t)", "log of a negative number"),
     ("gaussian_kl", "log(sigma_2/sigma_1) + (sigma_1^2 + (mu_1-mu_2)^2)/(2 sigma_2^2) - 1/2 + sqrt(mu_1 - mu_2)"

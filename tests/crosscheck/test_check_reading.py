@@ -126,6 +126,23 @@ ROWS = [
     ("forward_step_variance", "Var[x_t] = beta_t", "refused", "does not name"),
     ("forward_jump_mean", r"\mathbb{E}[x_{t-1}|x_0] = \sqrt{\bar\alpha_t}x_0", "refused", "does not name"),
     ("standard_normal_kl", "KLD = -0.5 * torch.sum(1 + logvar - mu.pow(2) - logvar.exp())", "holds", "name being defined"),
+    # found by the second outsider probe: a call on the left is checked unless its arguments are the
+    # quantity's own variables; a table symbol at another index is no label; what SymPy folds away
+    # (log(y, y), x^0, 0*sqrt(-2), log(-1) - log(-1)) still has to be defined
+    ("posterior_mean", "mu_tilde_t(2*x_t, x_0) = " + "sqrt(alpha_bar_prev) beta_t/(1 - alpha_bar_t) x_0 + "
+     "sqrt(alpha_t)(1 - alpha_bar_prev)/(1 - alpha_bar_t) x_t", "differs", None),
+    ("posterior_mean", r"\tilde\mu_t(x_0, x_0) = \frac{\sqrt{\bar\alpha_{t-1}}\beta_t}{1-\bar\alpha_t}x_0 + "
+     r"\frac{\sqrt{\alpha_t}(1-\bar\alpha_{t-1})}{1-\bar\alpha_t}x_t", "differs", None),
+    ("forward_sample", r"x_t(x_0, 2\epsilon) = \sqrt{\bar\alpha_t} x_0 + \sqrt{1-\bar\alpha_t}\epsilon", "refused", None),
+    ("forward_sample", r"x_t(x_0, \epsilon) = \sqrt{\bar\alpha_t} x_0 + \sqrt{1-\bar\alpha_t}\epsilon", "holds", None),
+    ("posterior_variance", r"\beta_{t-1} = \frac{1-\bar\alpha_{t-1}}{1-\bar\alpha_t}\beta_t", "refused", "does not name"),
+    ("forward_sample", "sqrt(alpha_bar_t) x_0 + sqrt(1 - alpha_bar_t) eps * log(alpha_bar_prev, alpha_bar_prev)",
+     "differs", None),
+    ("forward_sample", "sqrt(alpha_bar_t) x_0 + sqrt(1 - alpha_bar_t) eps * pow(x_0, 0)", "differs", None),
+    ("forward_sample", "sqrt(alpha_bar_t) x_0 + sqrt(1 - alpha_bar_t) eps + 0*sqrt(-2)", "differs", None),
+    ("forward_sample", "sqrt(alpha_bar_t) x_0 + sqrt(1 - alpha_bar_t) eps + log(-1) - log(-1)", "differs", None),
+    ("forward_jump_mean", "√ᾱₜ x₀", "holds", None),
+    ("forward_jump_mean", "√ᾱₜ₋₁ x₀", "differs", None),
     # equation numbers only at the end; no product across a wide space or with a bare (2)
     ("forward_step_variance", r"\frac{\beta_t}{2} \quad (2) \quad (4)", "refused", "wide space"),
     ("forward_step_variance", r"2\beta_t \quad (1/2)", "refused", "wide space"),
