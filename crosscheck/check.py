@@ -208,15 +208,6 @@ def _sample(symbol: sp.Symbol, rng: random.Random) -> float:
     return round(rng.uniform(-3, 3), 3)
 
 
-def _timesteps_in_order(point: dict) -> dict:
-    """A sampled point with t <= T (the domain: a timestep is one of 1..T)."""
-    t = next((s for s in point if s.name == "t" and s.is_integer), None)
-    T = next((s for s in point if s.name == "T" and s.is_integer), None)
-    if t is not None and T is not None and point[t] > point[T]:
-        point[t], point[T] = point[T], point[t]
-    return point
-
-
 def _evaluator(expr: sp.Expr, symbols: list[sp.Symbol]):
     """``expr`` at a point, by mpmath at a given precision: a number (maybe complex) or None."""
     import mpmath
@@ -270,7 +261,7 @@ def find_point(formula: sp.Expr, reference: sp.Expr, *, samples: int = 24, seed:
         return None
     rng = random.Random(seed)
     for _ in range(samples):
-        point = _timesteps_in_order({s: (fixed[s] if fixed and s in fixed else _sample(s, rng)) for s in symbols})
+        point = D.timesteps_in_order({s: (fixed[s] if fixed and s in fixed else _sample(s, rng)) for s in symbols})
         r_low, r_high = evaluate_reference(point, 60), evaluate_reference(point, 100)
         if not (_is_real(r_low) and _is_real(r_high)):
             continue
@@ -352,7 +343,7 @@ def _constant_difference(residual: sp.Expr, formula: sp.Expr, reference: sp.Expr
     """An exact refutation: (formula - target) reduces to a nonzero constant."""
     rng = random.Random(0)
     symbols = sorted(formula.free_symbols | reference.free_symbols, key=lambda s: s.name)
-    point = _timesteps_in_order({s: _sample(s, rng) for s in symbols})
+    point = D.timesteps_in_order({s: _sample(s, rng) for s in symbols})
     exact = {s: sp.Rational(str(v)) for s, v in point.items()}
     values = [sp.N(e.xreplace(exact), 50) for e in (formula, reference)]
     return Decision(DIFFERS, f"exact reduction: formula - target = {sp.sstr(residual)}, a nonzero constant{via}",
@@ -610,7 +601,7 @@ def _term_repairs(expr: sp.Expr, reference: sp.Expr) -> list[tuple[str, sp.Expr]
     rng = random.Random(7)
     samples = []
     for _ in range(3):
-        values = evaluate(_timesteps_in_order({s: _sample(s, rng) for s in symbols}), 30)
+        values = evaluate(D.timesteps_in_order({s: _sample(s, rng) for s in symbols}), 30)
         if values is None or not all(_is_real(v) for v in values):
             return []
         samples.append(values)

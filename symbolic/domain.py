@@ -445,7 +445,7 @@ def _roots_in_domain(condition: Condition, domain: Domain) -> list[tuple[sp.Symb
     return inside
 
 
-def _timesteps_in_order(point: dict) -> dict:
+def timesteps_in_order(point: dict) -> dict:
     """The point with t <= T (a timestep is one of 1..T): t and T swapped if drawn the other way."""
     t = next((s for s in point if s.name == "t" and s.is_integer), None)
     T = next((s for s in point if s.name == "T" and s.is_integer), None)
@@ -458,19 +458,16 @@ def points(symbols, domain: Domain, *, count: int = 32, seed: int = 0, extra=())
     """Exact points of the domain: random ones, special values (0, +-1, t = 1), and ``extra``."""
     rng = random.Random(seed)
     ordered = sorted(symbols, key=lambda s: s.name)
-    out = [_timesteps_in_order({s: _value(s, rng, domain, special=i % 2 == 1) for s in ordered})
+    out = [timesteps_in_order({s: _value(s, rng, domain, special=i % 2 == 1) for s in ordered})
            for i in range(count)]
     for symbol, value in extra:
         base = {s: _value(s, rng, domain, special=False) for s in ordered}
         base[symbol] = value
         t = next((s for s in base if s.name == "t" and s.is_integer), None)
         T = next((s for s in base if s.name == "T" and s.is_integer), None)
-        if t is not None and T is not None and base[t] > base[T]:
-            if symbol in (t, T):
-                base[T if symbol is t else t] = base[symbol]      # keep the asked value, move the other
-            else:
-                base = _timesteps_in_order(base)
-        out.append(base)
+        if symbol in (t, T) and t is not None and T is not None and base[t] > base[T]:
+            base[T if symbol is t else t] = base[symbol]      # keep the asked value, move the other
+        out.append(timesteps_in_order(base))
     return out
 
 

@@ -382,6 +382,11 @@ def _subscript_first(toks: list[Tok]) -> list[Tok]:
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\{[^{}]*\})?(?:_?[A-Za-z0-9_]*)")
 
 
+#: One-character operators of plain syntax (Unicode ones as their ASCII reading).
+_PLAIN_OPERATORS = {**{ch: ch for ch in "+-*/^()[]{}|,=<>.;"}, "√": "√", "·": "*", "⋅": "*", "×": "*",
+                    "‖": "‖", "≔": ":=", "≜": ":=", "≡": ":="}
+
+
 def _lex_plain(text: str) -> list[Tok]:
     toks: list[Tok] = []
     i, space = 0, False
@@ -410,24 +415,8 @@ def _lex_plain(text: str) -> list[Tok]:
             toks.append(Tok("op", "^" if two == "**" else two, i, space))
             space, i = False, i + 2
             continue
-        if ch in "+-*/^()[]{}|,=<>.;":
-            toks.append(Tok("op", ch, i, space))
-            space, i = False, i + 1
-            continue
-        if ch == "√":
-            toks.append(Tok("op", "√", i, space))
-            space, i = False, i + 1
-            continue
-        if ch in "·⋅×":
-            toks.append(Tok("op", "*", i, space))
-            space, i = False, i + 1
-            continue
-        if ch == "‖":
-            toks.append(Tok("op", "‖", i, space))
-            space, i = False, i + 1
-            continue
-        if ch in "≔≜≡":
-            toks.append(Tok("op", ":=", i, space))
+        if ch in _PLAIN_OPERATORS:
+            toks.append(Tok("op", _PLAIN_OPERATORS[ch], i, space))
             space, i = False, i + 1
             continue
         what = {"#": "'#' starts a comment in code; a formula has no comments (remove it and what follows)",
