@@ -212,4 +212,8 @@ def _run_forked(work, seconds, memory_mib) -> Outcome:
         # an allocation failure outside Python (a C library aborting) ends the child by a signal
         return Outcome(MEMORY if number in (signal.SIGABRT, signal.SIGSEGV, signal.SIGBUS) else ERROR, last,
                        f"the decision process was stopped by {name}")
+    if os.WIFEXITED(wait_status) and os.WEXITSTATUS(wait_status) == 3:
+        return Outcome(MEMORY, last)       # out of memory, too short of it even to say so
+    if os.WIFEXITED(wait_status) and os.WEXITSTATUS(wait_status) == 4:
+        return Outcome(ERROR, last)
     return Outcome(DONE, last)

@@ -53,3 +53,18 @@ def test_in_process_fallback_has_the_time_limit():
     start = time.monotonic()
     outcome = limits.run(spin, seconds=0.3, isolate=False)
     assert outcome.status == limits.TIME and outcome.value == "spinning" and time.monotonic() - start < 2.0
+
+
+@fork_only
+def test_out_of_memory_is_named_even_when_the_child_cannot_say_so(monkeypatch):
+    # The child hits MemoryError and is too short of memory to send a message: its exit status
+    # still says memory (it used to come back as "ended without an answer").
+    from crosscheck import limits
+
+    def cannot_send(*args, **kwargs):
+        raise MemoryError
+    monkeypatch.setattr(limits, "_send", cannot_send)
+
+    def work(emit):
+        raise MemoryError
+    assert limits.run(work, seconds=10, memory_mib=256).status == limits.MEMORY
