@@ -7,7 +7,7 @@ For linear and cosine T=1000: the max relative error over every t of alpha_bar_t
 
 import torch
 
-from crosscheck.oracles import naive_float32_errors, schedule_errors
+from crosscheck.engine.oracles import naive_float32_errors, schedule_errors
 from numeric import NoiseSchedule
 
 for name, build in (("linear", NoiseSchedule.linear), ("cosine", NoiseSchedule.cosine)):

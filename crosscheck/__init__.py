@@ -8,7 +8,7 @@ pytest assertions (imported lazily, so ``import crosscheck`` costs nothing):
   catalog quantity, proved by exact reduction;
 * :func:`assert_matches` ``(function, target, device=..., dtype=...)``: a torch function
   computes it, at random valid points against the 50-digit value;
-* :func:`check_formula` ``(target, formula)``: the :class:`~crosscheck.check.Verdict` itself.
+* :func:`check_formula` ``(target, formula)``: the :class:`~crosscheck.commands.check.Verdict` itself.
 """
 
 __all__ = ["assert_equivalent", "assert_matches", "check_formula"]
@@ -16,9 +16,9 @@ __all__ = ["assert_equivalent", "assert_matches", "check_formula"]
 
 def __getattr__(name: str):
     if name in ("assert_equivalent", "assert_matches"):
-        from . import assertions
+        from .commands import assertions
         return getattr(assertions, name)
     if name == "check_formula":
-        from .check import check
+        from .commands.check import check
         return check
     raise AttributeError(f"module 'crosscheck' has no attribute {name!r}")

@@ -10,14 +10,14 @@ from .gaussian import gaussian_log_density
 from .proof import Proof, prove_equal
 
 
-def score_of_marginal() -> sp.Expr:
+def score() -> sp.Expr:
     r""":math:`\nabla_{x_t} \log q(x_t|x_0)`, differentiated symbolically."""
     return sp.diff(
         gaussian_log_density(S.x_t, forward_jump_mean(S.x_0), forward_jump_variance()), S.x_t
     )
 
 
-def score() -> sp.Expr:
+def score_from_eps() -> sp.Expr:
     r"""The score in terms of the noise (Song et al. 2021; Ho et al. 2020 eq. 4).
 
     .. math::
@@ -30,7 +30,7 @@ def score() -> sp.Expr:
 def prove_score() -> Proof:
     x_t = forward_jump_mean(S.x_0) + sp.sqrt(forward_jump_variance()) * S.eps
     return prove_equal(
-        score_of_marginal().subs(S.x_t, x_t), score(),
+        score().subs(S.x_t, x_t), score_from_eps(),
         "d/dx_t log N(x_t; sqrt(alpha_bar_t) x_0, 1-alpha_bar_t) = -eps/sqrt(1-alpha_bar_t)",
         method="symbolic derivative, substitution of x_t(x_0, eps), exact reduction",
     )

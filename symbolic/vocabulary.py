@@ -30,7 +30,7 @@ from . import elbo as SE
 from . import symbols as S
 from .kl import kl_eps_constant, kl_eps_weight
 from .posterior import eps_mean, interpolation_weights, posterior_mean, posterior_variance
-from .score import score_of_marginal
+from .score import score
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,7 @@ VOCABULARY: tuple[Name, ...] = (
           r"\hat x_{0,\theta}", r"\tilde x_0"], ["x0_hat", "pred_xstart", "x_recon", "x0_pred", "x_0_hat", "x_hat_0"],
           stands_for="x_0"),
     _name("z", S.eps, "the noise, as some authors write it (z ~ N(0, I))", ["z", "z_t"]),
-    _name("score", score_of_marginal(), "the score grad_{x_t} log q(x_t|x_0), written \\nabla\\log p(x_t) too",
+    _name("score", score(), "the score grad_{x_t} log q(x_t|x_0), written \\nabla\\log p(x_t) too",
           [], ["score", "grad_log_q"]),
     _name("Sigma_theta", S.sigma2_t, "the reverse-process covariance Sigma_theta = sigma_t^2 I (per coordinate)",
           [r"\Sigma_\theta"]),

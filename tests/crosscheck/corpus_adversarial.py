@@ -943,7 +943,7 @@ def _run_one(entry: Entry) -> dict:
 
     import sympy as sp
 
-    from crosscheck.check import check
+    from crosscheck.commands.check import check
     from symbolic import formula as F
 
     if os.path.exists(CANARY):
@@ -1002,7 +1002,7 @@ def _worker_main() -> None:
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 1000))
     import unicodedata  # noqa: F401 - imported now, so that a reader's first use opens no file later
 
-    from crosscheck.check import check
+    from crosscheck.commands.check import check
     from symbolic import formula as F
     for text, latex in (("beta_t*(1-alpha_bar_prev)/(1-alpha_bar_t)", False), (L_PV, True)):
         F.parse(text, latex=latex)

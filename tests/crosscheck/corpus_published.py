@@ -962,7 +962,7 @@ class Outcome:
 
 def run(entry: Entry, timeout: float = 20.0) -> Outcome:
     """``check(target, text, latex=<mode>, timeout, hints=False)`` in this process."""
-    from crosscheck.check import check
+    from crosscheck.commands.check import check
 
     start = time.perf_counter()
     try:

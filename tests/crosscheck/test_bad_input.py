@@ -15,7 +15,7 @@ import pytest
 import torch
 
 import numeric as N
-from crosscheck import cli
+from crosscheck.commands import cli
 from numeric.lab import lab3, lab4
 
 # -- the command line -----------------------------------------------------------------------------

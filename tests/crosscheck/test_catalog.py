@@ -9,9 +9,9 @@ import sympy as sp
 import torch
 
 import numeric as N
-from crosscheck.catalog import BY_NAME, CATALOG
-from crosscheck.oracles import Context, sequential_vs_jump
-from crosscheck.run import run_identity
+from crosscheck.engine.catalog import BY_NAME, CATALOG
+from crosscheck.engine.oracles import Context, sequential_vs_jump
+from crosscheck.engine.run import run_identity
 from symbolic import posterior as SP
 from symbolic import symbols as S
 from symbolic.proof import prove_equal
@@ -140,7 +140,7 @@ def test_pathwise_check_catches_a_wrong_step(monkeypatch):
 
 
 def test_statistical_check_catches_a_wrong_bound(monkeypatch):
-    from crosscheck import elbo_checks
+    from crosscheck.engine import elbo_checks
     from numeric import elbo as NE
     right = NE.variational_bound
 
@@ -153,7 +153,7 @@ def test_statistical_check_catches_a_wrong_bound(monkeypatch):
 
 
 def test_exact_likelihood_check_catches_a_wrong_kl_weight(monkeypatch):
-    from crosscheck import elbo_checks
+    from crosscheck.engine import elbo_checks
     assert elbo_checks.exact_likelihood_check(context()).ok
     right = N.kl_eps_weight
     monkeypatch.setattr(N, "kl_eps_weight", lambda t, s, sigma2: right(t, s, sigma2) * s.alpha[t])  # alpha dropped
@@ -162,7 +162,7 @@ def test_exact_likelihood_check_catches_a_wrong_kl_weight(monkeypatch):
 
 
 def test_discretized_decoder_check_catches_the_floor_of_the_reference_code(monkeypatch):
-    from crosscheck import elbo_checks
+    from crosscheck.engine import elbo_checks
     from numeric import elbo as NE
     right = NE.discretized_gaussian_log_likelihood
     monkeypatch.setattr(NE, "discretized_gaussian_log_likelihood",

@@ -8,8 +8,8 @@ import sys
 import pytest
 import sympy as sp
 
-from crosscheck import check as C
-from crosscheck.cli import main
+from crosscheck.commands import check as C
+from crosscheck.commands.cli import main
 from symbolic import symbols as S
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -255,7 +255,7 @@ def test_sympy_expression_is_accepted():
 
 
 def test_targets_are_the_catalogs_expressions():
-    from crosscheck.catalog import PARTS
+    from crosscheck.engine.catalog import PARTS
     from symbolic.proof import reduce_to_normal_form
     for target in C.TARGETS:
         if target.name in PARTS:
@@ -274,7 +274,7 @@ def run_cli(*args):
 
 
 def test_cli_holds_exit_0_and_imports_no_torch():
-    code = ("import sys; from crosscheck.cli import main; rc = main(['check', 'posterior_variance', "
+    code = ("import sys; from crosscheck.commands.cli import main; rc = main(['check', 'posterior_variance', "
             "r'\\tilde\\beta_t = \\frac{1-\\bar\\alpha_{t-1}}{1-\\bar\\alpha_t}\\beta_t']); "
             "assert 'torch' not in sys.modules, 'check imported torch'; sys.exit(rc)")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
@@ -300,7 +300,7 @@ def test_cli_json_is_standard_json(capsys):
     assert main(["check", "--json", "prior_kl", "exp(exp(7))*x_0"]) == 1
     report = json.loads(capsys.readouterr().out, parse_constant=refuse)
     assert report["status"] == "differs" and report["formula_value"] == "inf"
-    from crosscheck.cli import json_text
+    from crosscheck.commands.cli import json_text
     assert json.loads(json_text({"a": float("nan"), "b": [float("-inf"), 1.5]}), parse_constant=refuse) == {
         "a": "nan", "b": ["-inf", 1.5]}
 
@@ -382,8 +382,8 @@ def test_negative_magnitude_cannot_hide_an_error():
     # Regression: a magnitude with a negative sign (the score's -1/(1-alpha_bar_t)) made the
     # scaled error negative, so that comparison could never fail.
     import torch
-    from crosscheck.evaluate import compare
-    from crosscheck.points import draw
+    from crosscheck.engine.evaluate import compare
+    from crosscheck.engine.points import draw
     from numeric import NoiseSchedule
     groups = draw(NoiseSchedule.linear(100), 50, dtype=torch.float64, device=torch.device("cpu"), seed=0)
     x = sp.Symbol("x_0", real=True)
@@ -443,7 +443,7 @@ SEED_FILES = {"000_05736417279549ee.txt", "001_9b62014e9fd6e4cc.txt", "002_c60e2
 
 @pytest.fixture(scope="module")
 def audit():
-    from crosscheck.claims import audit
+    from crosscheck.commands.claims import audit
     return {r.claim.id: r for r in audit()}
 
 
@@ -471,10 +471,10 @@ def test_every_claim_has_a_source_and_a_decided_verdict(audit):
 
 def test_claims_engine_catches_a_broken_transcription():
     from dataclasses import replace
-    from crosscheck.claims import BY_ID, audit_claim
+    from crosscheck.commands.claims import BY_ID, audit_claim
     broken = replace(BY_ID["lab3-gaussian-kl"], formula="log(sigma_1/sigma_2) + (sigma_1^2 + (mu_1-mu_2)^2)/(2 sigma_2^2) - 0.5")
     assert audit_claim(broken).verdict == "false"
-    from crosscheck.claims import Read
+    from crosscheck.commands.claims import Read
     original = BY_ID["lab4-marginal-loop-indexing"]
     shifted = replace(original, reads=(Read("trajectory", 1, 0, False),) + original.reads[1:])  # x_{t+1} for x_t
     assert audit_claim(shifted).verdict == "false"

@@ -6,7 +6,7 @@ part), and a word the reading notes or the refusal must contain (None: no requir
 
 import pytest
 
-from crosscheck import check as C
+from crosscheck.commands import check as C
 
 PV = "beta_t*(1-alpha_bar_prev)/(1-alpha_bar_t)"
 EPS_MEAN_LATEX = (r"\frac{1}{\sqrt{\alpha_t}}\left(\mathbf{x}_t - \frac{\beta_t}{\sqrt{1-\bar\alpha_t}}"

@@ -7,8 +7,9 @@ import sys
 
 import pytest
 
-from crosscheck import catalog, cli
-from crosscheck.catalog import Identity, Part
+from crosscheck.engine import catalog
+from crosscheck.commands import cli
+from crosscheck.engine.catalog import Identity, Part
 from symbolic import symbols as S
 
 

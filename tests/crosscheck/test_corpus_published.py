@@ -46,7 +46,7 @@ KNOWN_MISREADINGS = len(corpus.KNOWN_ISSUES)
 # --- (a) the corpus ------------------------------------------------------------------------------
 
 def test_corpus_size_sources_and_fields():
-    from crosscheck.check import BY_NAME
+    from crosscheck.commands.check import BY_NAME
 
     assert len(ENTRIES) >= 160
     assert len({e.source for e in ENTRIES}) >= 12

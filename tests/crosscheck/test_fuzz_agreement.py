@@ -14,9 +14,9 @@ import torch
 from hypothesis import given, strategies as st
 
 import numeric as N
-from crosscheck.catalog import CATALOG
-from crosscheck.evaluate import compare
-from crosscheck.points import make_group
+from crosscheck.engine.catalog import CATALOG
+from crosscheck.engine.evaluate import compare
+from crosscheck.engine.points import make_group
 
 PARTS = [(identity.name, part) for identity in CATALOG for part in identity.parts]
 BETA = st.one_of(st.floats(1e-12, 1e-6), st.floats(1e-6, 0.2), st.floats(0.2, 0.999),

@@ -10,7 +10,8 @@ import pytest
 import torch
 
 import numeric as N
-from crosscheck import assert_matches, cli
+from crosscheck import assert_matches
+from crosscheck.commands import cli
 from numeric.lab.lab4 import (NoisePredictionReparameterization, SimpleDiffusionTraining, ThreeForcesAnalysis,
                               TractableReverseDistribution)
 from numeric.lab.train import checkpoint, train_demo

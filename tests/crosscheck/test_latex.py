@@ -9,8 +9,8 @@ import stat
 import pytest
 import torch
 
-from crosscheck import cli
-from crosscheck import latex as X
+from crosscheck.commands import cli
+from crosscheck.commands import latex as X
 from numeric import NoiseSchedule
 
 HAVE_PDFLATEX = shutil.which("pdflatex") is not None
@@ -27,7 +27,7 @@ def export():
 def test_every_fragment_is_built(export):
     assert set(export.fragments) == set(X.FRAGMENTS)
     assert export.ok
-    from crosscheck.catalog import BY_NAME
+    from crosscheck.engine.catalog import BY_NAME
     for name, fragment in export.fragments.items():
         if name not in BY_NAME or BY_NAME[name].parts or BY_NAME[name].kind == "derivation":
             assert r"\begin{align}" in fragment or name == "elbo_gap", name

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from crosscheck import limits
+from crosscheck.engine import limits
 
 fork_only = pytest.mark.skipif(not hasattr(os, "fork"), reason="the hard limits need fork")
 
@@ -59,7 +59,7 @@ def test_in_process_fallback_has_the_time_limit():
 def test_out_of_memory_is_named_even_when_the_child_cannot_say_so(monkeypatch):
     # The child hits MemoryError and is too short of memory to send a message: its exit status
     # still says memory (it used to come back as "ended without an answer").
-    from crosscheck import limits
+    from crosscheck.engine import limits
 
     def cannot_send(*args, **kwargs):
         raise MemoryError

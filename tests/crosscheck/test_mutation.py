@@ -10,7 +10,7 @@ import pytest
 import torch
 
 import numeric as N
-from crosscheck import mutation as M
+from crosscheck.devtools import mutation as M
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from crosscheck import cli, plots
+from crosscheck.commands import cli, plots
 from numeric import NoiseSchedule
 
 

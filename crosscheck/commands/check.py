@@ -16,7 +16,7 @@ A formula is compared with a catalog quantity (:data:`TARGETS`).  The verdict is
 * **undecided** when neither happens, or the time or memory limit runs out.  Never a pass.
 
 Random points only ever produce counterexamples.  The decision runs in a forked child process
-with a hard wall-clock and memory limit (:mod:`crosscheck.limits`).  The module imports no
+with a hard wall-clock and memory limit (:mod:`crosscheck.engine.limits`).  The module imports no
 torch, so a cold ``check`` answers in well under 2 s.
 """
 
@@ -36,8 +36,8 @@ from symbolic import formula as F
 from symbolic import symbols as S
 from symbolic.proof import reduce_to_normal_form
 
-from . import limits
-from .limits import CheckTimeout, time_limit
+from ..engine import limits
+from ..engine.limits import CheckTimeout, time_limit
 
 HOLDS, DIFFERS, UNDECIDED = "holds", "differs", "undecided"
 DEFAULT_TIMEOUT = 30.0
@@ -158,7 +158,7 @@ TARGETS: tuple[Target, ...] = (
            "KL(q(x_T|x_0) || N(0, 1)) = (alpha_bar_T x_0^2 - alpha_bar_T - log(1 - alpha_bar_T))/2",
            "prior_kl", _KL + ("L_T", r"\mathcal{L}_T", r"D_{KL}(q(x_T|x_0)\|p(x_T))",
                               r"D_{\mathrm{KL}}(q(x_T|x_0)\|p(x_T))"), remark="per coordinate", additive=True),
-    Target("score", SS.score, "grad_{x_t} log q(x_t|x_0) = -eps/sqrt(1 - alpha_bar_t)", "score",
+    Target("score", SS.score_from_eps, "grad_{x_t} log q(x_t|x_0) = -eps/sqrt(1 - alpha_bar_t)", "score",
            ("s", r"\nabla\log q", "score", r"\nabla_{x_t}\log q(x_t|x_0)", r"\nabla_{x_t}\log q(x_t)",
             r"\nabla_{x_t}\log p(x_t)", r"\nabla\log p(x_t)", r"\nabla_x\log p(x)", r"\nabla_{x_t}\log q_t(x_t)",
             r"\nabla_{x_t}\log p_t(x_t)", r"\nabla_{x_t}\log q(x_t|x_0)", r"\nabla\log q(x_t|x_0)",
@@ -712,7 +712,7 @@ def _decide_and_explain(chosen: "Target", parsed: F.Formula, reference: sp.Expr,
 
 def _limited_verdict(chosen: "Target", parsed: F.Formula, reference: sp.Expr, *, timeout: float | None,
                      memory_mib: int | None, hints: bool, start: float) -> Verdict:
-    """:func:`_decide_and_explain` within the time and memory limits (:mod:`crosscheck.limits`);
+    """:func:`_decide_and_explain` within the time and memory limits (:mod:`crosscheck.engine.limits`);
     running out of either is *undecided*, with the reason."""
     # ``timeout`` is what is left of the caller's limit, which started at ``start``
     limit = None if timeout is None else float(f"{timeout + time.perf_counter() - start:.2g}")

@@ -220,7 +220,7 @@ def _check(argv: list[str]) -> int:
     if args.memory is not None and not 64 <= args.memory <= 1 << 20:
         raise UsageError(f"--memory must be in [64, 1048576] MiB, got {args.memory}")
     from .check import check
-    from .limits import MEMORY_MIB
+    from ..engine.limits import MEMORY_MIB
     latex = True if args.latex else (False if args.plain else None)
     try:
         verdict = check(args.target, " ".join(args.formula), latex=latex, timeout=args.timeout,
@@ -483,7 +483,7 @@ def replace_atomically(path: str, write) -> None:
 
 
 def _list() -> int:
-    from .catalog import CATALOG
+    from ..engine.catalog import CATALOG
     width = max(len(i.name) for i in CATALOG)
     for identity in CATALOG:
         print(f"{identity.name:<{width}}  {identity.statement}")
@@ -525,7 +525,7 @@ def _explain(result) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from . import catalog
+    from ..engine import catalog
     unknown = [n for n in args.only or [] if n not in catalog.BY_NAME]
     if unknown:
         raise UsageError(f"unknown name {unknown[0]!r} for --only; known: {', '.join(catalog.BY_NAME)}")
@@ -534,8 +534,8 @@ def run(args: argparse.Namespace) -> int:
 
     import torch
     from numeric import NoiseSchedule
-    from .oracles import Context
-    from .run import run_identity
+    from ..engine.oracles import Context
+    from ..engine.run import run_identity
 
     if args.device == "cuda" and not torch.cuda.is_available():
         raise UsageError("--device cuda: no CUDA device is available here; use --device cpu or auto")

@@ -3,7 +3,7 @@ r"""The course material audited: every checkable statement of ``shared/seeds`` a
 Each :class:`Claim` records where it comes from (file and section), the statement as the
 source writes it, and a transcription the engine can decide.  The verdict is never stored: it
 is computed by the same engine as ``check`` (exact reduction for *holds*, a confirmed
-counterexample for *false*, :data:`crosscheck.check.CONDITIONS` for *holds only when*), by the
+counterexample for *false*, :data:`crosscheck.commands.check.CONDITIONS` for *holds only when*), by the
 catalog's proofs for the derivation steps, by evaluation on concrete schedules for statements
 about a schedule, and by an index-range analysis for the lab's timestep indexing.
 

@@ -31,9 +31,9 @@ from symbolic import symbols as S
 from symbolic import worked as W
 from symbolic.proof import Proof, prove_equal
 
-from .catalog import BY_NAME as CATALOG
-from .oracles import Context
-from .run import IdentityResult, run_identity
+from ..engine.catalog import BY_NAME as CATALOG
+from ..engine.oracles import Context
+from ..engine.run import IdentityResult, run_identity
 
 ROW_WIDTH = 56      # estimated characters per align row (see notation._width); the page holds about 62
 

@@ -20,7 +20,7 @@ import torch  # noqa: E402
 import numeric as N  # noqa: E402
 from numeric import NoiseSchedule  # noqa: E402
 
-from .elbo_checks import AffineEpsModel, expected_bound  # noqa: E402
+from ..engine.elbo_checks import AffineEpsModel, expected_bound  # noqa: E402
 
 
 def _title(schedule: NoiseSchedule, what: str) -> str:

@@ -32,7 +32,7 @@ def assert_equivalent(formula, target: str, *, latex: bool | None = None, timeou
     table's names) equals the catalog quantity ``target``, proved by exact reduction.
 
     Raises ``AssertionError`` (with the counterexample, or saying the check was undecided)
-    unless the verdict is *holds*; returns the :class:`~crosscheck.check.Verdict`.
+    unless the verdict is *holds*; returns the :class:`~crosscheck.commands.check.Verdict`.
     """
     verdict = C.check(target, formula, latex=latex, timeout=timeout)
     if not verdict.ok:
@@ -123,14 +123,14 @@ def assert_matches(function: Callable, target: str, *, device="cpu", dtype=None,
     ``schedule``, default linear T = 1000, half on random schedules), within ``rtol`` of the
     magnitude of the expression's terms (default ``rtol``: the catalog's tolerance for the dtype;
     with tied inputs, denominators count at their true value).  A denominator computed inaccurately, such as a naive
-    float32 ``1 - alpha_bar_t`` at small t, fails.  Returns the :class:`~crosscheck.evaluate.NumericResult`.
+    float32 ``1 - alpha_bar_t`` at small t, fails.  Returns the :class:`~crosscheck.engine.evaluate.NumericResult`.
     """
     import torch
 
     from numeric import NoiseSchedule
-    from .evaluate import compare
-    from .points import draw
-    from .tolerances import RTOL
+    from ..engine.evaluate import compare
+    from ..engine.points import draw
+    from ..engine.tolerances import RTOL
 
     chosen = C.target(target)
     if not callable(function):

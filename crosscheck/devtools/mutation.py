@@ -67,7 +67,7 @@ SYMBOLIC_FUNCTIONS = {
                            "interpolation_weights", "interpolation_weight_sum", "x0_from_eps", "eps_mean"),
     "symbolic.kl": ("gaussian_kl_from_definition", "gaussian_kl", "standard_normal_kl", "kl_eps_weight",
                     "kl_eps_constant", "denoising_kl", "prior_kl"),
-    "symbolic.score": ("score_of_marginal", "score"),
+    "symbolic.score": ("score", "score_from_eps"),
     "symbolic.elbo": ("ELBO_DEFINITION", "derivation", "linear_gaussian_log_evidence",
                       "linear_gaussian_true_posterior", "linear_gaussian_elbo", "linear_gaussian_gap"),
 }
@@ -490,7 +490,7 @@ _HELPERS = {"__mutation_previous__": _previous, "__mutation_shift__": _shift}
 
 def _clear_caches() -> None:
     from symbolic import elbo as symbolic_elbo
-    from . import elbo_checks
+    from ..engine import elbo_checks
     symbolic_elbo.derivation.cache_clear()
     elbo_checks._pathwise.cache_clear()
 
@@ -567,7 +567,7 @@ _BASELINE_PROOFS: dict = {}
 def baseline_proofs() -> dict:
     """The proofs of the unmutated catalog (numeric mutants cannot change them)."""
     if not _BASELINE_PROOFS:
-        from .catalog import CATALOG
+        from ..engine.catalog import CATALOG
         for identity in CATALOG:
             _BASELINE_PROOFS[identity.name] = identity.prove() if identity.prove else None
     return _BASELINE_PROOFS
@@ -575,7 +575,7 @@ def baseline_proofs() -> dict:
 
 def _order(mutant: Mutant):
     """The catalog, identities that cover the mutated function first (a kill is found sooner)."""
-    from .catalog import CATALOG
+    from ..engine.catalog import CATALOG
     short = mutant.qualname.split(".")[-1]
 
     def covers(identity) -> bool:
@@ -589,14 +589,14 @@ def verifier_context():
     seed 0, 1000 points), built afresh: a mutant's schedule tables must not be cached."""
     import torch
     from numeric import NoiseSchedule
-    from .oracles import Context
+    from ..engine.oracles import Context
     schedule = NoiseSchedule.linear(1000, dtype=torch.float64, device="cpu")
     return Context(schedule, torch.float64, torch.device("cpu"))
 
 
 def run_mutant(mutant: Mutant, *, timeout: float = 120.0) -> Outcome:
     """Apply ``mutant`` and run the catalog until an identity fails."""
-    from .run import run_identity
+    from ..engine.run import run_identity
     proofs = baseline_proofs()
     start = time.perf_counter()
 
