@@ -82,18 +82,21 @@ KILLED_BY_NEW_CHECKS = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mutant_id, how", KILLED_BY_NEW_CHECKS, ids=[i.split(":")[1] for i, _ in KILLED_BY_NEW_CHECKS])
 def test_former_survivors_are_killed_by_the_checks_added_for_them(mutant_id, how, by_id):
     outcome = M.run_mutant(by_id[mutant_id], timeout=120)
     assert outcome.killed and outcome.how.startswith(how), outcome.how
 
 
+@pytest.mark.slow
 def test_documented_equivalents_do_survive(by_id):
     chosen = sorted(M.EQUIVALENT)[:: max(1, len(M.EQUIVALENT) // 2)][:2]
     for outcome in M.run_many([by_id[i] for i in chosen], jobs=2, timeout=120):
         assert not outcome.killed, (outcome.mutant.id, outcome.how)
 
 
+@pytest.mark.slow
 def test_a_spread_sample_of_mutants_is_killed(mutants):
     """200 mutants over every (layer, operator) stratum, each run as `python -m crosscheck`
     runs (default schedule, points and checks) in its own process."""
