@@ -1,6 +1,7 @@
 """Numeric layer (torch only): the DDPM formulas on CPU or CUDA tensors, paper indexing.
 
-Never imports sympy.  Every public formula function carries its catalog name.
+Never imports sympy.  Every public formula function carries its registry name, the same name as its
+symbolic twin (``crosscheck/engine/registry.py`` lists them; a test checks that none is missing).
 """
 
 from .forward import (
@@ -29,6 +30,7 @@ from .elbo import (
 )
 from .gaussian import gaussian_log_density as gaussian_log_density
 from .kl import (
+    denoising_kl as denoising_kl,
     gaussian_kl as gaussian_kl,
     kl_eps_constant as kl_eps_constant,
     kl_eps_weight as kl_eps_weight,
@@ -48,15 +50,44 @@ from .sampling import ancestral_sample as ancestral_sample, ancestral_step as an
 from .schedule import NoiseSchedule as NoiseSchedule
 from .score import score as score, score_from_eps as score_from_eps
 
-#: Every public formula function; each must appear in crosscheck's catalog (a test checks).
-FORMULAS = (
-    gaussian_log_density, gaussian_kl, standard_normal_kl,
-    forward_step_mean, forward_step_variance, forward_step_sample,
-    forward_jump_mean, forward_jump_variance, forward_jump_sample,
-    posterior_mean, posterior_variance, posterior_log_variance,
-    interpolation_weights, interpolation_weight_sum, x0_from_eps, eps_mean,
-    kl_eps_weight, kl_eps_constant, prior_kl, score, score_from_eps,
-    forward_trajectory, reverse_variance, variational_bound, discretized_gaussian_log_likelihood,
-    elbo_terms, elbo_factorization, elbo_separation, elbo_reindexing, elbo_bayes, elbo_telescoping,
-    elbo_kl_form,
-)
+__all__ = [
+    "ELBOTerms",
+    "NoiseSchedule",
+    "VariationalBound",
+    "ancestral_sample",
+    "ancestral_step",
+    "denoising_kl",
+    "discretized_gaussian_log_likelihood",
+    "elbo",
+    "elbo_bayes",
+    "elbo_factorization",
+    "elbo_kl_form",
+    "elbo_reindexing",
+    "elbo_separation",
+    "elbo_telescoping",
+    "elbo_terms",
+    "eps_mean",
+    "forward_jump_mean",
+    "forward_jump_sample",
+    "forward_jump_variance",
+    "forward_step_mean",
+    "forward_step_sample",
+    "forward_step_variance",
+    "forward_trajectory",
+    "gaussian_kl",
+    "gaussian_log_density",
+    "interpolation_weight_sum",
+    "interpolation_weights",
+    "kl_eps_constant",
+    "kl_eps_weight",
+    "posterior_log_variance",
+    "posterior_mean",
+    "posterior_variance",
+    "prior_kl",
+    "reverse_variance",
+    "score",
+    "score_from_eps",
+    "standard_normal_kl",
+    "variational_bound",
+    "x0_from_eps",
+]

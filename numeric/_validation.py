@@ -1,28 +1,49 @@
-"""Checks at the public boundary: every message names the argument, what was expected, what
-was received, and how to fix it.  Inner functions trust their inputs."""
+"""Checks at the public boundary, in one module: every message names the argument, what was
+expected, what was received, and how to fix it.  Public functions call these once and then an
+unchecked core; cores and the loops inside the library trust their inputs."""
 
 from __future__ import annotations
 
+import functools
+import inspect
 import numbers
-from typing import TYPE_CHECKING
 
 import torch
 
-if TYPE_CHECKING:
-    from .schedule import NoiseSchedule
+from ._tables import VARIANCES
+from ._types import EpsModel, ScheduleLike
+
+
+# -- numbers ---------------------------------------------------------------------------------------
+
+def _require_integral(name: str, value: object, expected: str = "an int") -> None:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"`{name}` must be {expected}, got {type(value).__name__} {value!r}")
+
+
+def _require_real(name: str, value: object, expected: str = "a float") -> None:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"`{name}` must be {expected}, got {type(value).__name__} {value!r}")
+
 
 def check_T(T: object) -> int:
-    if isinstance(T, bool) or not isinstance(T, numbers.Integral):
-        raise TypeError(f"`T` must be an int (number of diffusion steps), got {type(T).__name__} {T!r}")
+    _require_integral("T", T, "an int (number of diffusion steps)")
     if T < 1:
         raise ValueError(f"`T` must be >= 1 (number of diffusion steps), got {T}; pass e.g. T=1000")
     return int(T)
 
 
+def check_count(name: str, value: object, minimum: int = 1) -> int:
+    """A whole number >= ``minimum`` (a size, a number of samples or of epochs)."""
+    _require_integral(name, value)
+    if value < minimum:
+        raise ValueError(f"`{name}` must be >= {minimum}, got {value}")
+    return int(value)
+
+
 def check_unit_interval(name: str, value: object) -> float:
     """A float strictly inside (0, 1)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"`{name}` must be a float, got {type(value).__name__} {value!r}")
+    _require_real(name, value)
     value = float(value)
     if not 0.0 < value < 1.0:  # also rejects nan
         raise ValueError(f"`{name}` must be in (0, 1), got {value!r}")
@@ -30,12 +51,26 @@ def check_unit_interval(name: str, value: object) -> float:
 
 
 def check_nonnegative(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"`{name}` must be a float, got {type(value).__name__} {value!r}")
+    _require_real(name, value)
     if not value >= 0.0 or value == float("inf"):
         raise ValueError(f"`{name}` must be finite and >= 0, got {value!r}")
     return float(value)
 
+
+def check_positive_float(name: str, value: object) -> float:
+    _require_real(name, value, "a number")
+    if not 0 < float(value) < float("inf"):
+        raise ValueError(f"`{name}` must be finite and > 0, got {value!r}")
+    return float(value)
+
+
+def check_choice(name: str, value: object, choices: tuple[str, ...]) -> str:
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(f"`{name}` must be one of {', '.join(repr(c) for c in choices)}, got {value!r}")
+    return value
+
+
+# -- schedules -------------------------------------------------------------------------------------
 
 def check_betas(betas: object) -> torch.Tensor:
     """betas for t = 1..T as a float64 CPU tensor, each finite and inside (0, 1)."""
@@ -79,7 +114,18 @@ def check_device(device: object) -> torch.device:
         raise ValueError(f"`device` must name a torch device such as 'cpu' or 'cuda', got {device!r}") from err
 
 
-def check_timestep(t: object, schedule: "NoiseSchedule", *, minimum: int = 1) -> torch.Tensor:
+def check_variance(variance: object, schedule: ScheduleLike) -> str:
+    """The name of a fixed reverse variance, usable with this schedule."""
+    check_choice("variance", variance, VARIANCES)
+    if variance == "posterior" and schedule.T < 2:
+        raise ValueError("`variance='posterior'` needs T >= 2: sigma_1^2 is taken as beta_tilde_2 "
+                         "(beta_tilde_1 = 0); with T = 1 use `variance='beta'`")
+    return variance
+
+
+# -- timesteps -------------------------------------------------------------------------------------
+
+def check_timestep(t: object, schedule: ScheduleLike, *, minimum: int = 1) -> torch.Tensor:
     """Paper timesteps as an int64 tensor on the schedule's device, each in [minimum, T]."""
     T = schedule.T
     if isinstance(t, torch.Tensor):
@@ -106,7 +152,20 @@ def check_timestep(t: object, schedule: "NoiseSchedule", *, minimum: int = 1) ->
     return steps
 
 
-def check_data(name: str, x: object, schedule: "NoiseSchedule | None" = None,
+def check_state_timestep(t: object, schedule: ScheduleLike) -> int:
+    """A paper timestep of a *state* x_t: an int in [0, T] (0 is x_0 itself)."""
+    if isinstance(t, torch.Tensor) and t.numel() == 1 and not t.is_floating_point():
+        t = int(t)
+    _require_integral("t", t, f"an int timestep in [0, {schedule.T}]")
+    if not 0 <= t <= schedule.T:
+        raise ValueError(f"`t` must be in [0, {schedule.T}] (paper timesteps; 0 is x_0 itself, "
+                         f"{schedule.T} is x_T), got {t}")
+    return int(t)
+
+
+# -- tensors ---------------------------------------------------------------------------------------
+
+def check_data(name: str, x: object, schedule: ScheduleLike | None = None,
                like: torch.Tensor | None = None) -> torch.Tensor:
     """A floating tensor on the schedule's (or ``like``'s) device and dtype."""
     if not isinstance(x, torch.Tensor):
@@ -130,11 +189,24 @@ def check_data(name: str, x: object, schedule: "NoiseSchedule | None" = None,
     return x
 
 
+def check_states(schedule: ScheduleLike, t: object, **tensors: object) -> tuple:
+    """Each tensor argument (by name; None passes as None) on the schedule's dtype and device, then
+    the paper timesteps ``t``: ``x_0, x_t, t = check_states(schedule, t, x_0=x_0, x_t=x_t)``."""
+    checked = tuple(None if x is None else check_data(name, x, schedule) for name, x in tensors.items())
+    return (*checked, check_timestep(t, schedule))
+
+
 def as_tensor_like(name: str, value: object, like: torch.Tensor) -> torch.Tensor:
     """A tensor argument (or Python number) checked against ``like``'s dtype and device."""
     if isinstance(value, numbers.Real) and not isinstance(value, bool):
         return torch.as_tensor(float(value), dtype=like.dtype, device=like.device)
     return check_data(name, value, like=like)
+
+
+def check_finite(name: str, x: torch.Tensor, hint: str = "") -> torch.Tensor:
+    if not bool(torch.isfinite(x).all()):
+        raise ValueError(f"`{name}` contains nan or inf{hint}")
+    return x
 
 
 def check_positive(name: str, value: torch.Tensor, hint: str = "") -> torch.Tensor:
@@ -150,11 +222,67 @@ def check_shape(name: str, x: torch.Tensor, expected: tuple[int, ...], meaning: 
     return x
 
 
-def check_choice(name: str, value: object, choices: tuple[str, ...]) -> str:
-    if not isinstance(value, str) or value not in choices:
-        raise ValueError(f"`{name}` must be one of {', '.join(repr(c) for c in choices)}, got {value!r}")
-    return value
+def check_points(name: str, x: object, schedule: ScheduleLike | None = None, dim: int | None = None) -> torch.Tensor:
+    """A (B, d) floating tensor (a batch of points), finite, on the schedule's dtype and device."""
+    x = check_data(name, x, schedule)
+    if x.ndim != 2 or x.shape[0] == 0:
+        raise ValueError(f"`{name}` must have shape (batch, dim) with batch >= 1, got {tuple(x.shape)}; "
+                         f"for one point use `{name}[None]` or `test_data[0:1]`")
+    if dim is not None and x.shape[1] != dim:
+        raise ValueError(f"`{name}` must have {dim} columns (data_dim), got shape {tuple(x.shape)}")
+    return check_finite(name, x)
 
+
+def check_trajectory(trajectory: object, schedule: ScheduleLike, eps_model: object, variance: object) -> torch.Tensor:
+    """The inputs of the pathwise ELBO terms: forward trajectories x_{0:T} of shape (T+1, B, *data) on the
+    schedule's dtype and device, finite; a callable ``eps_model``; a reverse variance for the schedule."""
+    trajectory = check_data("trajectory", trajectory, schedule)
+    T = schedule.T
+    if trajectory.ndim < 3 or trajectory.shape[0] != T + 1:
+        raise ValueError(f"`trajectory` must have shape (T+1, B, *data) = ({T + 1}, B, ...) holding "
+                         f"x_0..x_T, with at least one data dimension, got {tuple(trajectory.shape)}")
+    check_eps_model(eps_model)
+    check_variance(variance, schedule)
+    return check_finite("trajectory", trajectory)
+
+
+# -- the noise-prediction model --------------------------------------------------------------------
+
+def check_eps_model(eps_model: object) -> EpsModel:
+    if not callable(eps_model):
+        raise TypeError(f"`eps_model` must be callable as eps_model(x_t, t), got {type(eps_model).__name__}")
+    return eps_model
+
+
+def check_model_output(eps_theta: object, like: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+    """``eps_model``'s answer for ``like`` at timesteps ``t`` (one per row): shaped like it, its
+    dtype and device, finite."""
+    if not isinstance(eps_theta, torch.Tensor):
+        raise TypeError(f"`eps_model` must return a torch.Tensor, got {type(eps_theta).__name__}")
+    if eps_theta.shape != like.shape:
+        raise ValueError(f"`eps_model` returned shape {tuple(eps_theta.shape)} for x_t of shape "
+                         f"{tuple(like.shape)}; it must return eps_theta(x_t, t) shaped like x_t")
+    if eps_theta.dtype != like.dtype or eps_theta.device != like.device:
+        raise TypeError(f"`eps_model` returned {eps_theta.dtype} on {eps_theta.device} for x_t of "
+                        f"{like.dtype} on {like.device}; return the dtype and device of x_t")
+    finite_rows = torch.isfinite(eps_theta).flatten(1).all(1)
+    if not bool(finite_rows.all()):
+        bad = int(t[~finite_rows][0])
+        raise ValueError(f"`eps_model` returned non-finite values (nan or inf) at t = {bad}; "
+                         f"check the model and its input scaling")
+    return eps_theta
+
+
+def call_model(eps_model: EpsModel, x_t: torch.Tensor, steps: torch.Tensor) -> torch.Tensor:
+    """eps_model on a (n, B, *data) block: one call with the n*B rows and paper timesteps, its
+    answer checked (the model is user code: each answer is new input)."""
+    n, batch = x_t.shape[:2]
+    flat_x = x_t.reshape(n * batch, *x_t.shape[2:])
+    flat_t = steps.repeat_interleave(batch)
+    return check_model_output(eps_model(flat_x, flat_t), flat_x, flat_t).reshape(x_t.shape)
+
+
+# -- results ---------------------------------------------------------------------------------------
 
 def _non_finite(value) -> bool:
     if isinstance(value, torch.Tensor):
@@ -201,10 +329,8 @@ def check_finite_result(function: str, result, arguments: dict) -> None:
 
 
 def finite(function):
-    """Decorator: the function's result is finite, or a ValueError says why (never a silent nan/inf)."""
-    import functools
-    import inspect
-
+    """Decorator for public functions: the result is finite, or a ValueError says why (never a
+    silent nan/inf).  Cores are not decorated: the check synchronises with the device."""
     signature = inspect.signature(function)
 
     @functools.wraps(function)

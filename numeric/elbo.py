@@ -17,20 +17,21 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Callable
 
 import torch
 
-from . import _validation as v
-from .forward import _sqrt_alpha, _sqrt_alpha_bar, _sqrt_one_minus_alpha_bar
-from .gaussian import gaussian_log_density
-from .kl import _lambda_numerator, _ratio_term, gaussian_kl, prior_kl
-from .posterior import _beta_tilde, _log_beta_tilde, eps_mean, posterior_mean
+from . import _tables
+from ._tables import SIGMA2
+from ._types import EpsModel
+from ._validation import (call_model, check_choice, check_data, check_eps_model, check_finite, check_shape,
+                          check_timestep, check_trajectory, check_variance, finite)
+from .gaussian import _gaussian_log_density
+from .kl import _gaussian_kl, _prior_kl
+from .posterior import _eps_mean, _posterior_mean
 from .schedule import NoiseSchedule, gather
 
-EpsModel = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
-
-VARIANCES = ("posterior", "beta")
+#: The fixed reverse variances (``variance=``), the decoders and the units the bound accepts.
+VARIANCES = _tables.VARIANCES
 DECODERS = ("gaussian", "discretized")
 UNITS = ("nats", "bits")
 
@@ -43,47 +44,12 @@ _BIN = 1.0 / 255.0          # half the width of one of the 256 bins of [-1, 1]
 
 # -- the reverse variance sigma_t^2 ------------------------------------------------------------
 
-def _sigma2_posterior(m):
-    # beta_tilde_t, and at t = 1 (beta_tilde_1 = 0) beta_tilde_2, as improved-diffusion's
-    # posterior_log_variance_clipped and the original DDPM code do.
-    table = _beta_tilde(m).clone()
-    table[1] = table[2]
-    return table
-
-
-def _log_sigma2_posterior(m):
-    table = _log_beta_tilde(m).clone()
-    table[1] = table[2]
-    return table
-
-
-def _sigma2_beta(m):
-    return m["beta"]
-
-
-def _log_sigma2_beta(m):
-    table = torch.log(m["beta"])
-    table[0] = 0.0
-    return table
-
-
-_SIGMA2 = {"posterior": (_sigma2_posterior, _log_sigma2_posterior), "beta": (_sigma2_beta, _log_sigma2_beta)}
-
-
-def _check_variance(variance: str, schedule: NoiseSchedule) -> str:
-    v.check_choice("variance", variance, VARIANCES)
-    if variance == "posterior" and schedule.T < 2:
-        raise ValueError("`variance='posterior'` needs T >= 2: sigma_1^2 is taken as beta_tilde_2 "
-                         "(beta_tilde_1 = 0); with T = 1 use `variance='beta'`")
-    return variance
-
-
 def _sigma2_tables(schedule: NoiseSchedule, variance: str) -> tuple[torch.Tensor, torch.Tensor]:
-    build, build_log = _SIGMA2[variance]
+    build, build_log = SIGMA2[variance]
     return schedule.table(f"sigma2_{variance}", build), schedule.table(f"log_sigma2_{variance}", build_log)
 
 
-@v.finite
+@finite
 def reverse_variance(t, schedule: NoiseSchedule, variance: str = "posterior") -> torch.Tensor:
     r"""The variance :math:`\sigma_t^2` of :math:`p_\theta(x_{t-1}|x_t)`, fixed as in Ho et al. 2020.
 
@@ -93,24 +59,12 @@ def reverse_variance(t, schedule: NoiseSchedule, variance: str = "posterior") ->
     ``"beta"``: :math:`\sigma_t^2 = \beta_t` for every t, the paper's definition (the reference
     code's "fixedlarge" also takes :math:`\tilde\beta_2` at t = 1; we do not).
     """
-    _check_variance(variance, schedule)
-    t = v.check_timestep(t, schedule)
+    check_variance(variance, schedule)
+    return _reverse_variance(check_timestep(t, schedule), schedule, variance)
+
+
+def _reverse_variance(t, schedule: NoiseSchedule, variance: str) -> torch.Tensor:
     return gather(_sigma2_tables(schedule, variance)[0], t)
-
-
-def _lambda(variance):
-    def build(m):
-        table = _lambda_numerator(m) / (2 * _SIGMA2[variance][0](m))
-        table[0] = 0.0
-        return table
-    return build
-
-
-def _kl_constant(variance):
-    def build(m):
-        table = 0.5 * _ratio_term(_beta_tilde(m)[2:] / _SIGMA2[variance][0](m)[2:])
-        return torch.cat([torch.zeros(2, dtype=table.dtype), table])
-    return build
 
 
 # -- the decoders ------------------------------------------------------------------------------
@@ -128,7 +82,7 @@ def _log_normal_interval(low: torch.Tensor, high: torch.Tensor) -> torch.Tensor:
     return log_high + _log1mexp(torch.special.log_ndtr(low) - log_high)
 
 
-@v.finite
+@finite
 def discretized_gaussian_log_likelihood(x_0: torch.Tensor, delta: torch.Tensor, log_sigma2: torch.Tensor) -> torch.Tensor:
     r"""log P(x_0) under DDPM's discretized decoder, elementwise, for data in [-1, 1].
 
@@ -146,6 +100,11 @@ def discretized_gaussian_log_likelihood(x_0: torch.Tensor, delta: torch.Tensor, 
         x_0: data in [-1, 1]. delta: :math:`x_0 - \mu` (passed as a difference so that it keeps
         its digits). log_sigma2: :math:`\log\sigma^2`, broadcasting.
     """
+    return _discretized_gaussian_log_likelihood(x_0, delta, log_sigma2)
+
+
+def _discretized_gaussian_log_likelihood(x_0: torch.Tensor, delta: torch.Tensor,
+                                         log_sigma2: torch.Tensor) -> torch.Tensor:
     inv_sigma = torch.exp(-0.5 * log_sigma2)
     low = (delta - _BIN) * inv_sigma
     high = (delta + _BIN) * inv_sigma
@@ -159,7 +118,7 @@ def _decoder_nll(x_0, delta, sigma2, log_sigma2, decoder):
     """-log p_theta(x_0|x_1) per coordinate, from delta = x_0 - mu_theta(x_1, 1)."""
     if decoder == "gaussian":
         return 0.5 * (delta**2 / sigma2 + log_sigma2 + _LOG_2PI)
-    return -discretized_gaussian_log_likelihood(x_0, delta, log_sigma2)
+    return -_discretized_gaussian_log_likelihood(x_0, delta, log_sigma2)
 
 
 # -- the vectorized bound ----------------------------------------------------------------------
@@ -175,31 +134,6 @@ class VariationalBound:
     units: str
 
 
-def _check_model_output(eps_theta: object, like: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
-    if not isinstance(eps_theta, torch.Tensor):
-        raise TypeError(f"`eps_model` must return a torch.Tensor, got {type(eps_theta).__name__}")
-    if eps_theta.shape != like.shape:
-        raise ValueError(f"`eps_model` returned shape {tuple(eps_theta.shape)} for x_t of shape "
-                         f"{tuple(like.shape)}; it must return eps_theta(x_t, t) shaped like x_t")
-    if eps_theta.dtype != like.dtype or eps_theta.device != like.device:
-        raise TypeError(f"`eps_model` returned {eps_theta.dtype} on {eps_theta.device} for x_t of "
-                        f"{like.dtype} on {like.device}; return the dtype and device of x_t")
-    finite = torch.isfinite(eps_theta).flatten(1).all(1)
-    if not bool(finite.all()):
-        bad = int(t[~finite][0])
-        raise ValueError(f"`eps_model` returned non-finite values (nan or inf) at t = {bad}; "
-                         f"check the model and its input scaling")
-    return eps_theta
-
-
-def _call_model(eps_model: EpsModel, x_t: torch.Tensor, steps: torch.Tensor) -> torch.Tensor:
-    """eps_model on a (n, B, *data) block: one call with the n*B rows and paper timesteps."""
-    n, batch = x_t.shape[:2]
-    flat_x = x_t.reshape(n * batch, *x_t.shape[2:])
-    flat_t = steps.repeat_interleave(batch)
-    return _check_model_output(eps_model(flat_x, flat_t), flat_x, flat_t).reshape(x_t.shape)
-
-
 def _chunk_size(x_0: torch.Tensor, T: int, memory_budget: int, max_rows: int) -> int:
     """Timesteps per chunk: the working tensors fit ``memory_budget`` and one model call sees at
     most ``max_rows`` rows (the model's activations grow with its batch; the budget cannot see them)."""
@@ -208,32 +142,30 @@ def _chunk_size(x_0: torch.Tensor, T: int, memory_budget: int, max_rows: int) ->
 
 
 def _validate_bound_inputs(x_0, schedule, eps_model, noise, variance, decoder, units, memory_budget, max_rows):
-    x_0 = v.check_data("x_0", x_0, schedule)
+    x_0 = check_data("x_0", x_0, schedule)
     if x_0.ndim < 2 or x_0.shape[0] == 0:
         raise ValueError(f"`x_0` must have shape (B, *data) with B >= 1 and at least one data dimension, "
                          f"got {tuple(x_0.shape)}; for scalar data pass `x_0[:, None]`")
-    if not callable(eps_model):
-        raise TypeError(f"`eps_model` must be callable as eps_model(x_t, t), got {type(eps_model).__name__}")
-    _check_variance(variance, schedule)
-    v.check_choice("decoder", decoder, DECODERS)
-    v.check_choice("units", units, UNITS)
+    check_eps_model(eps_model)
+    check_variance(variance, schedule)
+    check_choice("decoder", decoder, DECODERS)
+    check_choice("units", units, UNITS)
     if isinstance(memory_budget, bool) or not isinstance(memory_budget, int) or memory_budget < 1:
         raise ValueError(f"`memory_budget` must be a positive number of bytes, got {memory_budget!r}")
     if isinstance(max_rows, bool) or not isinstance(max_rows, int) or max_rows < 1:
         raise ValueError(f"`max_rows` must be a positive int (rows per eps_model call), got {max_rows!r}")
-    if not bool(torch.isfinite(x_0).all()):
-        raise ValueError("`x_0` contains nan or inf")
+    check_finite("x_0", x_0)
     if decoder == "discretized" and bool((x_0.abs() > 1).any()):
         worst = x_0.abs().max().item()
         raise ValueError(f"`decoder='discretized'` needs data in [-1, 1] (256 bins of width 2/255), "
                          f"got |x_0| up to {worst:.4g}; rescale images with x / 127.5 - 1")
     if noise is not None:
-        v.check_data("noise", noise, schedule)
-        v.check_shape("noise", noise, (schedule.T, *x_0.shape), "the eps used at t = 1..T")
+        check_data("noise", noise, schedule)
+        check_shape("noise", noise, (schedule.T, *x_0.shape), "the eps used at t = 1..T")
     return x_0
 
 
-@v.finite
+@finite
 def variational_bound(x_0: torch.Tensor, schedule: NoiseSchedule, eps_model: EpsModel,
                       noise: torch.Tensor | None = None, *, variance: str = "posterior",
                       decoder: str = "gaussian", units: str = "nats", memory_budget: int = 2**30,
@@ -268,12 +200,21 @@ def variational_bound(x_0: torch.Tensor, schedule: NoiseSchedule, eps_model: Eps
     """
     x_0 = _validate_bound_inputs(x_0, schedule, eps_model, noise, variance, decoder, units, memory_budget,
                                  max_rows)
+    return _variational_bound(x_0, schedule, eps_model, noise, variance=variance, decoder=decoder, units=units,
+                              memory_budget=memory_budget, max_rows=max_rows, generator=generator)
+
+
+def _variational_bound(x_0: torch.Tensor, schedule: NoiseSchedule, eps_model: EpsModel,
+                       noise: torch.Tensor | None = None, *, variance: str = "posterior",
+                       decoder: str = "gaussian", units: str = "nats", memory_budget: int = 2**30,
+                       max_rows: int = 2**16, generator: torch.Generator | None = None) -> VariationalBound:
+    """The core of :func:`variational_bound` (the model's answers are still checked: see ``call_model``)."""
     T, batch, dims = schedule.T, x_0.shape[0], x_0[0].numel()
     sigma2, log_sigma2 = _sigma2_tables(schedule, variance)
-    lam = schedule.table(f"elbo_lambda_{variance}", _lambda(variance))
-    constant = schedule.table(f"elbo_kl_constant_{variance}", _kl_constant(variance))
-    sqrt_alpha_bar = schedule.table("sqrt_alpha_bar", _sqrt_alpha_bar)
-    sqrt_one_minus = schedule.table("sqrt_one_minus_alpha_bar", _sqrt_one_minus_alpha_bar)
+    lam = schedule.table(f"elbo_lambda_{variance}", _tables.eps_weight(variance))
+    constant = schedule.table(f"elbo_kl_constant_{variance}", _tables.kl_constant(variance))
+    sqrt_alpha_bar = schedule.table("sqrt_alpha_bar", _tables.sqrt_alpha_bar)
+    sqrt_one_minus = schedule.table("sqrt_one_minus_alpha_bar", _tables.sqrt_one_minus_alpha_bar)
     # x_0 - mu_theta(x_1, 1) = sqrt(beta_1/alpha_1) (eps_theta - eps): no cancellation of x_1 - x_0.
     decoder_scale = (schedule.float64("beta")[1] / schedule.float64("alpha")[1]).sqrt().item()
 
@@ -289,13 +230,13 @@ def variational_bound(x_0: torch.Tensor, schedule: NoiseSchedule, eps_model: Eps
         else:
             eps = noise[start - 1:stop]
         x_t = gather(sqrt_alpha_bar, steps, eps) * x_0 + gather(sqrt_one_minus, steps, eps) * eps
-        eps_theta = _call_model(eps_model, x_t, steps)
+        eps_theta = call_model(eps_model, x_t, steps)
         squared = (eps - eps_theta).square().flatten(2).sum(2)                    # (n, B)
         terms[start - 1:stop] = lam[steps, None] * squared + dims * constant[steps, None]
         if start == 1:
             delta = decoder_scale * (eps_theta[0] - eps[0])
             reconstruction = _decoder_nll(x_0, delta, sigma2[1], log_sigma2[1], decoder).flatten(1).sum(1)
-    prior = prior_kl(x_0, schedule).flatten(1).sum(1)
+    prior = _prior_kl(x_0, schedule).flatten(1).sum(1)
     denoising = terms[1:].T
     scale = 1.0 if units == "nats" else 1.0 / (math.log(2) * dims)
     prior, reconstruction, denoising = prior * scale, reconstruction * scale, denoising * scale
@@ -324,7 +265,7 @@ def _sum_data(x: torch.Tensor) -> torch.Tensor:
     return x.flatten(2).sum(2)
 
 
-@v.finite
+@finite
 def elbo_terms(trajectory: torch.Tensor, schedule: NoiseSchedule, eps_model: EpsModel, *,
                variance: str = "posterior") -> ELBOTerms:
     r"""The log-densities of the derivation on forward trajectories (Gaussian decoder).
@@ -335,72 +276,70 @@ def elbo_terms(trajectory: torch.Tensor, schedule: NoiseSchedule, eps_model: Eps
             :math:`p_\theta(x_{t-1}|x_t) = \mathcal N(\mu_\theta(x_t, t), \sigma_t^2)` with
             :math:`\mu_\theta` the eps-form mean (``eps_mean``) and ``variance`` as there.
     """
-    trajectory = v.check_data("trajectory", trajectory, schedule)
+    trajectory = check_trajectory(trajectory, schedule, eps_model, variance)
+    return _elbo_terms(trajectory, schedule, eps_model, variance=variance)
+
+
+def _elbo_terms(trajectory: torch.Tensor, schedule: NoiseSchedule, eps_model: EpsModel, *,
+                variance: str = "posterior") -> ELBOTerms:
+    """The core of :func:`elbo_terms` (the model's answers are still checked: see ``call_model``)."""
     T = schedule.T
-    if trajectory.ndim < 3 or trajectory.shape[0] != T + 1:
-        raise ValueError(f"`trajectory` must have shape (T+1, B, *data) = ({T + 1}, B, ...) holding "
-                         f"x_0..x_T, with at least one data dimension, got {tuple(trajectory.shape)}")
-    if not callable(eps_model):
-        raise TypeError(f"`eps_model` must be callable as eps_model(x_t, t), got {type(eps_model).__name__}")
-    _check_variance(variance, schedule)
-    if not bool(torch.isfinite(trajectory).all()):
-        raise ValueError("`trajectory` contains nan or inf")
     x_0, x_prev, x_t = trajectory[0], trajectory[:-1], trajectory[1:]
     steps = torch.arange(1, T + 1, device=trajectory.device)
     sigma2 = _sigma2_tables(schedule, variance)[0]
-    eps_theta = _call_model(eps_model, x_t, steps)
-    mu_theta = eps_mean(x_t, eps_theta, steps, schedule)
-    log_p_theta = _sum_data(gaussian_log_density(x_prev, mu_theta, gather(sigma2, steps, x_t)))
-    log_q_step = _sum_data(gaussian_log_density(
-        x_t, gather(schedule.table("sqrt_alpha", _sqrt_alpha), steps, x_t) * x_prev,
+    eps_theta = call_model(eps_model, x_t, steps)
+    mu_theta = _eps_mean(x_t, eps_theta, steps, schedule)
+    log_p_theta = _sum_data(_gaussian_log_density(x_prev, mu_theta, gather(sigma2, steps, x_t)))
+    log_q_step = _sum_data(_gaussian_log_density(
+        x_t, gather(schedule.table("sqrt_alpha", _tables.sqrt_alpha), steps, x_t) * x_prev,
         gather(schedule.beta, steps, x_t)))
-    log_q_jump = _sum_data(gaussian_log_density(
-        x_t, gather(schedule.table("sqrt_alpha_bar", _sqrt_alpha_bar), steps, x_t) * x_0,
+    log_q_jump = _sum_data(_gaussian_log_density(
+        x_t, gather(schedule.table("sqrt_alpha_bar", _tables.sqrt_alpha_bar), steps, x_t) * x_0,
         gather(schedule.one_minus_alpha_bar, steps, x_t)))
     later = steps[1:]
-    mu_tilde = posterior_mean(x_0.expand_as(x_t[1:]), x_t[1:], later, schedule)
-    beta_tilde = gather(schedule.table("beta_tilde", _beta_tilde), later, x_t[1:])
-    log_q_post = _sum_data(gaussian_log_density(x_prev[1:], mu_tilde, beta_tilde))
-    denoising_kl = _sum_data(gaussian_kl(mu_tilde, beta_tilde, mu_theta[1:], gather(sigma2, later, x_t[1:])))
-    log_prior = gaussian_log_density(trajectory[T], 0.0, 1.0).flatten(1).sum(1)
+    mu_tilde = _posterior_mean(x_0.expand_as(x_t[1:]), x_t[1:], later, schedule)
+    beta_tilde = gather(schedule.table("beta_tilde", _tables.beta_tilde), later, x_t[1:])
+    log_q_post = _sum_data(_gaussian_log_density(x_prev[1:], mu_tilde, beta_tilde))
+    denoising_kl = _sum_data(_gaussian_kl(mu_tilde, beta_tilde, mu_theta[1:], gather(sigma2, later, x_t[1:])))
+    log_prior = _gaussian_log_density(trajectory[T], 0.0, trajectory.new_ones(())).flatten(1).sum(1)
     return ELBOTerms(log_prior, log_p_theta, log_q_step, log_q_jump, log_q_post,
-                     prior_kl(x_0, schedule).flatten(1).sum(1), denoising_kl)
+                     _prior_kl(x_0, schedule).flatten(1).sum(1), denoising_kl)
 
 
-@v.finite
+@finite
 def elbo_factorization(terms: ELBOTerms) -> torch.Tensor:
     r""":math:`\log p(x_T) + \sum_{t=1}^T \log p_\theta(x_{t-1}|x_t) - \sum_{t=1}^T \log q(x_t|x_{t-1})`."""
     return terms.log_prior + terms.log_p_theta.sum(0) - terms.log_q_step.sum(0)
 
 
-@v.finite
+@finite
 def elbo_separation(terms: ELBOTerms) -> torch.Tensor:
     r""":math:`\log p(x_T) + \log p_\theta(x_0|x_1) + \sum_{t=2}^T \log p_\theta(x_{t-1}|x_t) - \sum_{t=1}^T \log q(x_t|x_{t-1})`."""
     return terms.log_prior + terms.log_p_theta[0] + terms.log_p_theta[1:].sum(0) - terms.log_q_step.sum(0)
 
 
-@v.finite
+@finite
 def elbo_reindexing(terms: ELBOTerms) -> torch.Tensor:
     r""":math:`\log p(x_T) + \log p_\theta(x_0|x_1) - \log q(x_1|x_0) + \sum_{t=2}^T [\log p_\theta(x_{t-1}|x_t) - \log q(x_t|x_{t-1})]`."""
     return (terms.log_prior + terms.log_p_theta[0] - terms.log_q_step[0]
             + (terms.log_p_theta[1:] - terms.log_q_step[1:]).sum(0))
 
 
-@v.finite
+@finite
 def elbo_bayes(terms: ELBOTerms) -> torch.Tensor:
     r"""The reindexed form with :math:`\log q(x_t|x_{t-1}) = \log q(x_{t-1}|x_t,x_0) + \log q(x_t|x_0) - \log q(x_{t-1}|x_0)` for t >= 2."""
     return (terms.log_prior + terms.log_p_theta[0] - terms.log_q_step[0]
             + (terms.log_p_theta[1:] - terms.log_q_post - terms.log_q_jump[1:] + terms.log_q_jump[:-1]).sum(0))
 
 
-@v.finite
+@finite
 def elbo_telescoping(terms: ELBOTerms) -> torch.Tensor:
     r""":math:`\log p_\theta(x_0|x_1) + \log p(x_T) - \log q(x_T|x_0) + \sum_{t=2}^T [\log p_\theta(x_{t-1}|x_t) - \log q(x_{t-1}|x_t,x_0)]`."""
     return (terms.log_p_theta[0] + terms.log_prior - terms.log_q_jump[-1]
             + (terms.log_p_theta[1:] - terms.log_q_post).sum(0))
 
 
-@v.finite
+@finite
 def elbo_kl_form(terms: ELBOTerms) -> torch.Tensor:
     r"""The three forces at the trajectory's x_1 and x_t (equal to the others in expectation only):
 

@@ -6,12 +6,12 @@ import math
 
 import torch
 
-from . import _validation as v
+from ._validation import as_tensor_like, check_data, check_positive, finite
 
 _LOG_2PI = math.log(2 * math.pi)
 
 
-@v.finite
+@finite
 def gaussian_log_density(x: torch.Tensor, mean, var) -> torch.Tensor:
     r"""Elementwise log-density of :math:`\mathcal N(\text{mean}, \text{var})` at x.
 
@@ -23,7 +23,12 @@ def gaussian_log_density(x: torch.Tensor, mean, var) -> torch.Tensor:
     Returns:
         The elementwise log-density; ``.sum(dims)`` gives a diagonal Gaussian's.
     """
-    x = v.check_data("x", x)
-    mean = v.as_tensor_like("mean", mean, x)
-    var = v.check_positive("var", v.as_tensor_like("var", var, x))
+    x = check_data("x", x)
+    mean = as_tensor_like("mean", mean, x)
+    var = check_positive("var", as_tensor_like("var", var, x))
+    return _gaussian_log_density(x, mean, var)
+
+
+def _gaussian_log_density(x: torch.Tensor, mean, var: torch.Tensor) -> torch.Tensor:
+    """The core of :func:`gaussian_log_density`: ``var`` a positive tensor, ``mean`` a tensor or number."""
     return -0.5 * ((x - mean) ** 2 / var + torch.log(var) + _LOG_2PI)

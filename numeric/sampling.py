@@ -3,19 +3,22 @@ r"""Ancestral sampling from the reverse process (Ho et al. 2020, Algorithm 2).
 Nothing new is derived here: one step draws from
 :math:`p_\theta(x_{t-1}|x_t) = \mathcal N(\mu_\theta(x_t, t), \sigma_t^2 I)`, whose mean is the
 catalog's ``eps_mean`` at :math:`\epsilon_\theta` and whose variance is ``reverse_variance``.
+The sampler checks its arguments once; its loop calls the unchecked cores.
 """
 
 from __future__ import annotations
 
 import torch
 
-from . import _validation as v
-from .elbo import EpsModel, _call_model, _check_variance, reverse_variance
-from .posterior import eps_mean
+from ._types import EpsModel
+from ._validation import (call_model, check_data, check_eps_model, check_shape, check_timestep, check_variance,
+                          finite)
+from .elbo import _reverse_variance
+from .posterior import _eps_mean
 from .schedule import NoiseSchedule
 
 
-@v.finite
+@finite
 def ancestral_step(x_t: torch.Tensor, eps_theta: torch.Tensor, t: int, schedule: NoiseSchedule,
                    noise: torch.Tensor | None = None, *, variance: str = "posterior",
                    generator: torch.Generator | None = None) -> torch.Tensor:
@@ -29,20 +32,31 @@ def ancestral_step(x_t: torch.Tensor, eps_theta: torch.Tensor, t: int, schedule:
         t: the paper timestep (an int in [1, T]). noise: z, shape of ``x_t``; drawn when None.
         variance: :math:`\sigma_t^2` as in :func:`numeric.reverse_variance`.
     """
-    v.check_data("x_t", x_t, schedule)
+    x_t = check_data("x_t", x_t, schedule)
     if isinstance(t, bool) or not isinstance(t, int):
         raise TypeError(f"`t` must be an int paper timestep in [1, {schedule.T}], got {type(t).__name__} {t!r}")
-    mean = eps_mean(x_t, eps_theta, t, schedule)
+    eps_theta = check_data("eps_theta", eps_theta, schedule)
+    check_timestep(t, schedule)
+    if t > 1:                       # t = 1 adds no noise: neither sigma_1 nor z is used
+        check_variance(variance, schedule)
+        if noise is not None:
+            check_shape("noise", check_data("noise", noise, schedule), tuple(x_t.shape), "z, shaped like x_t")
+    return _ancestral_step(x_t, eps_theta, t, schedule, noise, variance=variance, generator=generator)
+
+
+def _ancestral_step(x_t: torch.Tensor, eps_theta: torch.Tensor, t: int, schedule: NoiseSchedule,
+                    noise: torch.Tensor | None = None, *, variance: str = "posterior",
+                    generator: torch.Generator | None = None) -> torch.Tensor:
+    """The core of :func:`ancestral_step`; draws z with ``generator`` when ``noise`` is None."""
+    mean = _eps_mean(x_t, eps_theta, t, schedule)
     if t == 1:                      # the last step returns the mean (Algorithm 2: z = 0 at t = 1)
         return mean
     if noise is None:
         noise = torch.randn(x_t.shape, generator=generator, dtype=x_t.dtype, device=x_t.device)
-    else:
-        v.check_shape("noise", v.check_data("noise", noise, schedule), tuple(x_t.shape), "z, shaped like x_t")
-    return mean + reverse_variance(t, schedule, variance).sqrt() * noise
+    return mean + _reverse_variance(t, schedule, variance).sqrt() * noise
 
 
-@v.finite
+@finite
 def ancestral_sample(eps_model: EpsModel, schedule: NoiseSchedule, shape: tuple[int, ...], *,
                      variance: str = "posterior", generator: torch.Generator | None = None,
                      x_T: torch.Tensor | None = None) -> torch.Tensor:
@@ -55,18 +69,26 @@ def ancestral_sample(eps_model: EpsModel, schedule: NoiseSchedule, shape: tuple[
     Returns:
         x_0, shape ``shape``, in the schedule's dtype and device.
     """
-    if not callable(eps_model):
-        raise TypeError(f"`eps_model` must be callable as eps_model(x_t, t), got {type(eps_model).__name__}")
-    _check_variance(variance, schedule)
+    check_eps_model(eps_model)
+    check_variance(variance, schedule)
     shape = tuple(shape)
     if len(shape) < 2 or not all(isinstance(n, int) and n >= 1 for n in shape):
         raise ValueError(f"`shape` must be (B, *data) with positive ints, got {shape!r}")
+    if x_T is not None:
+        x_T = check_shape("x_T", check_data("x_T", x_T, schedule), shape, "the starting noise")
+    return _ancestral_sample(eps_model, schedule, shape, variance=variance, generator=generator, x_T=x_T)
+
+
+def _ancestral_sample(eps_model: EpsModel, schedule: NoiseSchedule, shape: tuple[int, ...], *,
+                      variance: str = "posterior", generator: torch.Generator | None = None,
+                      x_T: torch.Tensor | None = None) -> torch.Tensor:
+    """The core of :func:`ancestral_sample`: T steps, each one model call (its answer checked:
+    the model is user code) and one unchecked :func:`_ancestral_step`."""
     if x_T is None:
-        x = torch.randn(shape, generator=generator, dtype=schedule.dtype, device=schedule.device)
-    else:
-        x = v.check_shape("x_T", v.check_data("x_T", x_T, schedule), shape, "the starting noise")
+        x_T = torch.randn(shape, generator=generator, dtype=schedule.dtype, device=schedule.device)
+    x = x_T
     for t in range(schedule.T, 0, -1):
         steps = torch.full((1,), t, dtype=torch.long, device=schedule.device)
-        eps_theta = _call_model(eps_model, x[None], steps)[0]
-        x = ancestral_step(x, eps_theta, t, schedule, variance=variance, generator=generator)
+        eps_theta = call_model(eps_model, x[None], steps)[0]
+        x = _ancestral_step(x, eps_theta, t, schedule, variance=variance, generator=generator)
     return x

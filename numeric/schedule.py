@@ -17,13 +17,12 @@ A naive float32 ``cumprod`` loses about 3 digits of 1 - alpha_bar_t at small t.
 from __future__ import annotations
 
 import math
-from typing import Callable, Mapping
+from typing import Callable
 
 import torch
 
-from . import _validation as v
-
-Tables = Mapping[str, torch.Tensor]
+from ._types import Tables
+from ._validation import check_betas, check_device, check_dtype, check_nonnegative, check_T, check_unit_interval
 
 
 class NoiseSchedule:
@@ -37,7 +36,7 @@ class NoiseSchedule:
     """
 
     def __init__(self, betas, *, dtype=None, device=None, name: str = "custom"):
-        beta = torch.cat([torch.zeros(1, dtype=torch.float64), v.check_betas(betas)])
+        beta = torch.cat([torch.zeros(1, dtype=torch.float64), check_betas(betas)])
         log_alpha = torch.log1p(-beta)
         log_alpha_bar = _compensated_cumsum(log_alpha)
         self._float64: dict[str, torch.Tensor] = {
@@ -49,8 +48,8 @@ class NoiseSchedule:
             # -expm1(log alpha_bar), written as abs() because expm1 <= 0 here (and 0.0, not -0.0, at t=0)
             "one_minus_alpha_bar": torch.abs(torch.expm1(log_alpha_bar)),
         }
-        self.dtype = v.check_dtype(dtype)
-        self.device = v.check_device(device)
+        self.dtype = check_dtype(dtype)
+        self.device = check_device(device)
         self.name = name
         self._cast: dict[str, torch.Tensor] = {}
 
@@ -62,9 +61,9 @@ class NoiseSchedule:
 
         No 1000/T rescaling: improved-diffusion's "linear" multiplies both ends by 1000/T.
         """
-        T = v.check_T(T)
-        start = v.check_unit_interval("beta_start", beta_start)
-        end = v.check_unit_interval("beta_end", beta_end)
+        T = check_T(T)
+        start = check_unit_interval("beta_start", beta_start)
+        end = check_unit_interval("beta_end", beta_end)
         betas = torch.linspace(start, end, T, dtype=torch.float64)
         return cls(betas, dtype=dtype, device=device, name=f"linear({start:g}..{end:g})")
 
@@ -79,9 +78,9 @@ class NoiseSchedule:
 
         ``1 - cos^2 a / cos^2 b`` is evaluated as ``sin(a+b) sin(a-b) / cos^2 b`` (no cancellation).
         """
-        T = v.check_T(T)
-        s = v.check_nonnegative("s", s)
-        max_beta = v.check_unit_interval("max_beta", max_beta)
+        T = check_T(T)
+        s = check_nonnegative("s", s)
+        max_beta = check_unit_interval("max_beta", max_beta)
         steps = torch.arange(T + 1, dtype=torch.float64)
         angle = (steps / T + s) / (1 + s) * (math.pi / 2)
         a, b = angle[1:], angle[:-1]
@@ -98,8 +97,8 @@ class NoiseSchedule:
         """The same schedule with tables in another dtype and/or on another device."""
         other = object.__new__(NoiseSchedule)
         other._float64 = self._float64
-        other.dtype = self.dtype if dtype is None else v.check_dtype(dtype)
-        other.device = self.device if device is None else v.check_device(device)
+        other.dtype = self.dtype if dtype is None else check_dtype(dtype)
+        other.device = self.device if device is None else check_device(device)
         other.name = self.name
         other._cast = {}
         return other
@@ -117,7 +116,7 @@ class NoiseSchedule:
         """A table in the working dtype/device, cast once from its float64 master.
 
         ``build`` computes a derived table from the float64 masters the first time it is asked
-        for; the formula lives with its module (e.g. posterior coefficients in posterior.py).
+        for; the builders live in :mod:`numeric._tables`.
         """
         if name not in self._cast:
             if name not in self._float64:
@@ -167,9 +166,10 @@ def _compensated_cumsum(values: torch.Tensor) -> torch.Tensor:
     return torch.tensor(out, dtype=torch.float64)
 
 
-def gather(table: torch.Tensor, t: torch.Tensor, like: torch.Tensor | None = None) -> torch.Tensor:
-    """``table[t]`` shaped to broadcast against ``like``: t indexes the leading dimensions."""
+def gather(table: torch.Tensor, t: torch.Tensor | int, like: torch.Tensor | None = None) -> torch.Tensor:
+    """``table[t]`` shaped to broadcast against ``like``: t (an int, or a tensor of timesteps)
+    indexes the leading dimensions."""
     values = table[t]
-    if like is not None and t.ndim and like.ndim > t.ndim:
+    if like is not None and isinstance(t, torch.Tensor) and t.ndim and like.ndim > t.ndim:
         values = values.reshape(t.shape + (1,) * (like.ndim - t.ndim))
     return values

@@ -1,15 +1,14 @@
-"""What the lab adapters share: the lab's schedule dict read as a paper-indexed NoiseSchedule,
-timestep checks in the lab's words, and figures that never block a headless run."""
+"""What the lab adapters share beyond numeric's checks (:mod:`numeric._validation`): the
+notebooks' device, the lab's schedule dict read as a paper-indexed NoiseSchedule, the untrained
+baseline model, and figures that never block a headless run."""
 
 from __future__ import annotations
 
-import numbers
 import sys
 from typing import Mapping
 
 import torch
 
-from .. import _validation as v
 from ..schedule import NoiseSchedule
 
 #: The notebooks' device: CUDA when available (as their setup cell does).
@@ -44,47 +43,6 @@ def paper_schedule(noise_schedule: object, argument: str = "noise_schedule") -> 
     if T != built.T:
         raise ValueError(f"`{argument}` says T = {T!r} but holds {built.T} betas; they must agree")
     return built
-
-
-def check_state_timestep(t: object, schedule: NoiseSchedule) -> int:
-    """A paper timestep of a *state* x_t: an int in [0, T] (0 is x_0 itself)."""
-    if isinstance(t, torch.Tensor) and t.numel() == 1 and not t.is_floating_point():
-        t = int(t)
-    if isinstance(t, bool) or not isinstance(t, numbers.Integral):
-        raise TypeError(f"`t` must be an int timestep in [0, {schedule.T}], got {type(t).__name__} {t!r}")
-    if not 0 <= t <= schedule.T:
-        raise ValueError(f"`t` must be in [0, {schedule.T}] (paper timesteps; 0 is x_0 itself, "
-                         f"{schedule.T} is x_T), got {t}")
-    return int(t)
-
-
-def check_count(name: str, value: object, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"`{name}` must be an int, got {type(value).__name__} {value!r}")
-    if value < minimum:
-        raise ValueError(f"`{name}` must be >= {minimum}, got {value}")
-    return int(value)
-
-
-def check_positive_float(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"`{name}` must be a number, got {type(value).__name__} {value!r}")
-    if not 0 < float(value) < float("inf"):
-        raise ValueError(f"`{name}` must be finite and > 0, got {value!r}")
-    return float(value)
-
-
-def check_points(name: str, x: object, schedule: NoiseSchedule | None = None, dim: int | None = None) -> torch.Tensor:
-    """A (B, d) floating tensor (a batch of points), on the schedule's dtype and device."""
-    x = v.check_data(name, x, schedule)
-    if x.ndim != 2 or x.shape[0] == 0:
-        raise ValueError(f"`{name}` must have shape (batch, dim) with batch >= 1, got {tuple(x.shape)}; "
-                         f"for one point use `{name}[None]` or `test_data[0:1]`")
-    if dim is not None and x.shape[1] != dim:
-        raise ValueError(f"`{name}` must have {dim} columns (data_dim), got shape {tuple(x.shape)}")
-    if not bool(torch.isfinite(x).all()):
-        raise ValueError(f"`{name}` contains nan or inf")
-    return x
 
 
 def new_figure(nrows: int = 1, ncols: int = 1, *, figsize=None, squeeze: bool = True):

@@ -17,10 +17,10 @@ from typing import Callable, Dict, Sequence
 import torch
 import torch.nn as nn
 
-from .. import _validation as v
-from ..gaussian import gaussian_log_density
-from ..kl import gaussian_kl, standard_normal_kl
-from ._common import check_count, check_points, check_positive_float, device, new_figure
+from .._validation import as_tensor_like, check_count, check_data, check_finite, check_points, check_positive_float
+from ..gaussian import _gaussian_log_density
+from ..kl import _gaussian_kl, _standard_normal_kl
+from ._common import device, new_figure
 
 __all__ = ["device", "IntractableLikelihoodDemo", "KLDivergenceBuilder", "ELBOFramework", "TwoForcesAnalysis",
            "demonstrate_jensens_inequality"]
@@ -29,10 +29,21 @@ LogProb = Callable[[torch.Tensor], torch.Tensor]
 
 
 def _log_variance(name: str, logvar: object, like: torch.Tensor) -> torch.Tensor:
-    logvar = v.check_data(name, logvar, like=like)
-    if not bool(torch.isfinite(logvar).all()):
-        raise ValueError(f"`{name}` contains nan or inf; a log-variance must be finite")
-    return logvar
+    return check_finite(name, check_data(name, logvar, like=like), "; a log-variance must be finite")
+
+
+def _reparameterize(mu: torch.Tensor, logvar: torch.Tensor, generator: torch.Generator | None) -> torch.Tensor:
+    eps = torch.randn(mu.shape, generator=generator, dtype=mu.dtype,
+                      device="cpu" if generator is None else generator.device).to(mu.device)
+    return mu + torch.exp(0.5 * logvar) * eps
+
+
+def _reconstruction(x: torch.Tensor, x_recon_mu: torch.Tensor, x_recon_logvar: torch.Tensor) -> torch.Tensor:
+    return _gaussian_log_density(x, x_recon_mu, torch.exp(x_recon_logvar)).sum(-1)
+
+
+def _kl_regularization(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
+    return _standard_normal_kl(mu, torch.exp(logvar)).sum(-1)
 
 
 class IntractableLikelihoodDemo:
@@ -62,14 +73,14 @@ class IntractableLikelihoodDemo:
         Returns the **log**-likelihood (the density itself underflows in a few dimensions).  x of
         shape (..., data_dim) and z of shape (..., latent_dim) broadcast over their leading dims.
         """
-        x = v.check_data("x", x, like=self.decoder.weight)
-        z = v.check_data("z", z, like=self.decoder.weight)
+        x = check_data("x", x, like=self.decoder.weight)
+        z = check_data("z", z, like=self.decoder.weight)
         if x.shape[-1] != self.data_dim or z.shape[-1] != self.latent_dim:
             raise ValueError(f"`x` must end in data_dim = {self.data_dim} and `z` in latent_dim = {self.latent_dim}, "
                              f"got shapes {tuple(x.shape)} and {tuple(z.shape)}")
         with torch.no_grad():
             mean = self.decoder(z)
-        return gaussian_log_density(x, mean, self.noise_std ** 2).sum(-1)
+        return _gaussian_log_density(x, mean, x.new_tensor(self.noise_std ** 2)).sum(-1)
 
     def exact_log_marginal(self, x: torch.Tensor) -> torch.Tensor:
         r""":math:`\log p(x)` in closed form for the linear decoder: :math:`\mathcal N(x; b, WW^\top + \sigma^2 I)`."""
@@ -137,7 +148,7 @@ class KLDivergenceBuilder:
 
         Returns ``kl`` and its ``standard_error`` (the spread of the log-ratio over sqrt(n)), so a
         closed form can be checked within a few standard errors."""
-        p_samples = v.check_data("p_samples", p_samples)
+        p_samples = check_data("p_samples", p_samples)
         if p_samples.ndim == 0 or p_samples.shape[0] < 2:
             raise ValueError(f"`p_samples` must hold at least 2 samples along dim 0, got shape {tuple(p_samples.shape)}")
         for name, fn in (("p_logprob_fn", p_logprob_fn), ("q_logprob_fn", q_logprob_fn)):
@@ -161,19 +172,19 @@ class KLDivergenceBuilder:
             raise TypeError("`gaussian_kl_closed_form` needs at least one torch.Tensor argument")
         sigmas = []
         for name, sigma in (("sigma1", sigma1), ("sigma2", sigma2)):
-            sigma = v.as_tensor_like(name, sigma, like)
+            sigma = as_tensor_like(name, sigma, like)
             if not bool((sigma > 0).all()):
                 raise ValueError(f"`{name}` is a standard deviation and must be > 0, got "
                                  f"{sigma[~(sigma > 0)].flatten()[0].item()!r}; pass sigma, not log sigma")
             sigmas.append(sigma)
-        return gaussian_kl(mu1, sigmas[0] ** 2, mu2, sigmas[1] ** 2)
+        return _gaussian_kl(as_tensor_like("mu1", mu1, like), sigmas[0] ** 2, as_tensor_like("mu2", mu2, like),
+                            sigmas[1] ** 2)
 
     def standard_normal_kl(self, mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
         r""":math:`\mathrm{KL}(\mathcal N(\mu,\sigma^2)\|\mathcal N(0,I)) = \frac12\sum[\mu^2+\sigma^2-1-\log\sigma^2]`
         summed over the last dimension (``numeric.standard_normal_kl``), from ``logvar`` = log σ²."""
-        mu = v.check_data("mu", mu)
-        logvar = _log_variance("logvar", logvar, mu)
-        return standard_normal_kl(mu, torch.exp(logvar)).sum(-1)
+        mu = check_data("mu", mu)
+        return _kl_regularization(mu, _log_variance("logvar", logvar, mu))
 
     def demonstrate_kl_asymmetry(self, *, n_samples: int = 20000, seed: int = 0) -> Dict[str, object]:
         """KL(p||q) ≠ KL(q||p), in closed form (checked by Monte Carlo) and by fitting one Gaussian
@@ -185,15 +196,15 @@ class KLDivergenceBuilder:
         forward = self.gaussian_kl_closed_form(p_mean, p_std, q_mean, q_std)
         reverse = self.gaussian_kl_closed_form(q_mean, q_std, p_mean, p_std)
         samples = p_mean + p_std * torch.randn(n_samples, generator=generator, dtype=torch.float64)
-        mc = self.monte_carlo_kl(samples, lambda x: gaussian_log_density(x, p_mean, p_std ** 2),
-                                 lambda x: gaussian_log_density(x, q_mean, q_std ** 2))
+        mc = self.monte_carlo_kl(samples, lambda x: _gaussian_log_density(x, p_mean, p_std ** 2),
+                                 lambda x: _gaussian_log_density(x, q_mean, q_std ** 2))
         print("=== KL Divergence Asymmetry ===\n")
         print(f"p = N(0, 1), q = N(1, 2²): KL(p||q) = {forward.item():.4f}, KL(q||p) = {reverse.item():.4f}")
         print(f"Monte Carlo KL(p||q) = {mc['kl'].item():.4f} ± {mc['standard_error'].item():.4f}")
 
         grid = torch.linspace(-8, 8, 4001, dtype=torch.float64)
-        modes, mode_std = torch.tensor([-2.0, 2.0], dtype=torch.float64), 0.5
-        log_p = torch.logsumexp(gaussian_log_density(grid[:, None], modes, mode_std ** 2), 1) - math.log(2)
+        modes, mode_var = torch.tensor([-2.0, 2.0], dtype=torch.float64), torch.tensor(0.5 ** 2, dtype=torch.float64)
+        log_p = torch.logsumexp(_gaussian_log_density(grid[:, None], modes, mode_var), 1) - math.log(2)
 
         def kl_on_grid(log_a, log_b):
             return torch.trapezoid(torch.exp(log_a) * (log_a - log_b), grid)
@@ -203,7 +214,7 @@ class KLDivergenceBuilder:
             log_std = torch.tensor(0.0, dtype=torch.float64, requires_grad=True)
             optimizer = torch.optim.Adam([mean, log_std], lr=0.05)
             for _ in range(400):
-                log_q = gaussian_log_density(grid, mean, torch.exp(2 * log_std))
+                log_q = _gaussian_log_density(grid, mean, torch.exp(2 * log_std))
                 loss = kl_on_grid(log_p, log_q) if direction == "forward" else kl_on_grid(log_q, log_p)
                 optimizer.zero_grad()
                 loss.backward()
@@ -218,7 +229,7 @@ class KLDivergenceBuilder:
         ax.plot(grid, torch.exp(log_p), "k", linewidth=2, label="p (two modes)")
         for (mean, std, _), label, style in ((forward_fit, "argmin KL(p||q): covers", "b--"),
                                              (reverse_fit, "argmin KL(q||p): seeks", "r--")):
-            ax.plot(grid, torch.exp(gaussian_log_density(grid, mean, std ** 2)), style, label=label)
+            ax.plot(grid, torch.exp(_gaussian_log_density(grid, mean, grid.new_tensor(std ** 2))), style, label=label)
         ax.set_xlabel("x")
         ax.set_ylabel("density")
         ax.set_title("KL asymmetry: forward KL covers modes, reverse KL seeks one")
@@ -261,11 +272,8 @@ class ELBOFramework(nn.Module):
                        generator: torch.Generator | None = None) -> torch.Tensor:
         r""":math:`z = \mu + \sigma\epsilon`, :math:`\sigma = e^{\frac12\log\sigma^2}`, :math:`\epsilon \sim \mathcal N(0, I)`:
         a draw from :math:`q(z|x)` through which gradients reach μ and log σ²."""
-        mu = v.check_data("mu", mu)
-        logvar = _log_variance("logvar", logvar, mu)
-        eps = torch.randn(mu.shape, generator=generator, dtype=mu.dtype,
-                          device="cpu" if generator is None else generator.device).to(mu.device)
-        return mu + torch.exp(0.5 * logvar) * eps
+        mu = check_data("mu", mu)
+        return _reparameterize(mu, _log_variance("logvar", logvar, mu), generator)
 
     def reconstruction_loss(self, x: torch.Tensor, x_recon_mu: torch.Tensor, x_recon_logvar: torch.Tensor) -> torch.Tensor:
         r""":math:`\log p(x|z) = \sum_i\log\mathcal N(x_i; \mu_i, \sigma_i^2)` per row (``numeric.gaussian_log_density``):
@@ -273,10 +281,9 @@ class ELBOFramework(nn.Module):
 
         Despite the sheet's name this is a log-**likelihood** (higher is better), as its comment
         defines it ("E_q[log p(x|z)] - likelihood of data under decoder"); the loss is its negative."""
-        x = v.check_data("x", x)
-        x_recon_mu = v.check_data("x_recon_mu", x_recon_mu, like=x)
-        x_recon_logvar = _log_variance("x_recon_logvar", x_recon_logvar, x)
-        return gaussian_log_density(x, x_recon_mu, torch.exp(x_recon_logvar)).sum(-1)
+        x = check_data("x", x)
+        x_recon_mu = check_data("x_recon_mu", x_recon_mu, like=x)
+        return _reconstruction(x, x_recon_mu, _log_variance("x_recon_logvar", x_recon_logvar, x))
 
     def kl_regularization(self, mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
         """KL(q(z|x) || N(0, I)) per row (``KLDivergenceBuilder.standard_normal_kl``)."""
@@ -285,12 +292,15 @@ class ELBOFramework(nn.Module):
     def compute_elbo(self, x: torch.Tensor, *, generator: torch.Generator | None = None) -> Dict[str, torch.Tensor]:
         """ELBO = reconstruction - regularization per row (one z per row).  Returns ``elbo``,
         ``reconstruction``, ``kl``, ``z``, ``mu``, ``logvar``, ``x_recon_mu``, ``x_recon_logvar``."""
-        x = check_points("x", x, dim=self.input_dim)
+        return self._compute_elbo(check_points("x", x, dim=self.input_dim), generator)
+
+    def _compute_elbo(self, x: torch.Tensor, generator: torch.Generator | None) -> Dict[str, torch.Tensor]:
+        """:meth:`compute_elbo` on checked points (the training loop's step: no checks, no device syncs)."""
         mu, logvar = self.encode(x)
-        z = self.reparameterize(mu, logvar, generator=generator)
+        z = _reparameterize(mu, logvar, generator)
         x_recon_mu, x_recon_logvar = self.decode(z)
-        reconstruction = self.reconstruction_loss(x, x_recon_mu, x_recon_logvar)
-        kl = self.kl_regularization(mu, logvar)
+        reconstruction = _reconstruction(x, x_recon_mu, x_recon_logvar)
+        kl = _kl_regularization(mu, logvar)
         return {"elbo": reconstruction - kl, "reconstruction": reconstruction, "kl": kl, "z": z, "mu": mu,
                 "logvar": logvar, "x_recon_mu": x_recon_mu, "x_recon_logvar": x_recon_logvar}
 
@@ -304,7 +314,7 @@ class ELBOFramework(nn.Module):
         optimizer = torch.optim.Adam(self.parameters(), lr=check_positive_float("lr", lr))
         losses = []
         for _ in range(epochs):
-            out = self.compute_elbo(data, generator=generator)
+            out = self._compute_elbo(data, generator)
             loss = (-out["reconstruction"] + beta * out["kl"]).mean()
             optimizer.zero_grad()
             loss.backward()

@@ -31,24 +31,26 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Callable, Dict, List, Tuple
+from typing import Dict, List, Tuple
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .. import _validation as v
-from ..elbo import (ELBOTerms, elbo_bayes, elbo_factorization, elbo_kl_form, elbo_reindexing,
-                    elbo_separation, elbo_telescoping, elbo_terms, reverse_variance)
-from ..forward import (forward_jump_sample, forward_step_mean, forward_step_sample, forward_step_variance,
-                       forward_trajectory)
-from ..gaussian import gaussian_log_density
-from ..kl import gaussian_kl, prior_kl
-from ..posterior import (eps_mean, interpolation_weight_sum, interpolation_weights, posterior_mean, posterior_variance,
-                         x0_from_eps)
+from .._types import EpsModel
+from .._validation import (check_choice, check_count, check_data, check_device, check_dtype, check_model_output,
+                           check_points, check_positive_float, check_state_timestep, check_timestep,
+                           check_trajectory, check_variance)
+from ..elbo import (ELBOTerms, _elbo_terms, _reverse_variance, elbo_bayes, elbo_factorization, elbo_kl_form,
+                    elbo_reindexing, elbo_separation, elbo_telescoping)
+from ..forward import (_forward_jump_sample, _forward_step_mean, _forward_step_sample, _forward_step_variance,
+                       _forward_trajectory)
+from ..gaussian import _gaussian_log_density
+from ..kl import _gaussian_kl, _prior_kl
+from ..posterior import (_eps_mean, _interpolation_weight_sum, _interpolation_weights, _posterior_mean,
+                         _posterior_variance, _x0_from_eps)
 from ..schedule import NoiseSchedule
-from ._common import (check_count, check_points, check_positive_float, check_state_timestep, device,
-                      new_figure, paper_schedule, zero_noise_model)
+from ._common import device, new_figure, paper_schedule, zero_noise_model
 
 __all__ = [
     "device", "create_diffusion_test_data", "create_noise_schedule", "zero_noise_model",
@@ -56,8 +58,6 @@ __all__ = [
     "NoisePredictionReparameterization", "SimpleDiffusionTraining", "TrainingHistory",
     "ThreeForcesAnalysis",
 ]
-
-EpsModel = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
 #: Cluster centres of the lab's data: radius 2, angles 0, 2π/3, 4π/3 (a triangle).
 CLUSTER_RADIUS, CLUSTER_STD = 2.0, 0.3
@@ -82,8 +82,8 @@ def create_diffusion_test_data(n_samples: int = 300, *, layout: str = "clusters"
         (n_samples, 2) tensor on ``device`` (torch's default dtype unless ``dtype``).
     """
     n_samples = check_count("n_samples", n_samples, 3)
-    v.check_choice("layout", layout, ("clusters", "ring"))
-    dtype = v.check_dtype(dtype)
+    check_choice("layout", layout, ("clusters", "ring"))
+    dtype = check_dtype(dtype)
     sizes = [n_samples // 3 + (k < n_samples % 3) for k in range(3)]
     parts = []
     for k, size in enumerate(sizes):
@@ -94,7 +94,7 @@ def create_diffusion_test_data(n_samples: int = 300, *, layout: str = "clusters"
             angle = torch.full((size,), offset, dtype=dtype)
         centre = CLUSTER_RADIUS * torch.stack([torch.cos(angle), torch.sin(angle)], dim=1)
         parts.append(centre + CLUSTER_STD * torch.randn(size, 2, generator=generator, dtype=dtype))
-    return torch.cat(parts).to(v.check_device(device))
+    return torch.cat(parts).to(check_device(device))
 
 
 def create_noise_schedule(T: int = 100, beta_start: float = 1e-4, beta_end: float = 2e-2,
@@ -125,7 +125,7 @@ class _LabSchedule:
         self.alphas_cumprod = self.schedule.alpha_bar[1:]    # alphas_cumprod[i] = alpha_bar_{i+1}
 
     def _data(self, name: str, x: object) -> torch.Tensor:
-        x = v.check_data(name, x, self.schedule)
+        x = check_data(name, x, self.schedule)
         if x.ndim == 0 or not bool(torch.isfinite(x).all()):
             raise ValueError(f"`{name}` must be a finite tensor of shape (batch, dim), got shape "
                              f"{tuple(x.shape)}" + ("" if x.ndim == 0 else " with nan or inf"))
@@ -160,13 +160,13 @@ class SequentialLikelihoodDemo(_LabSchedule):
         if not 0 <= t < self.T:
             raise ValueError(f"`t` is forward_step's 0-based index (it makes x_(t+1) from x_t) and must be in "
                              f"[0, {self.T - 1}], got {t}")
-        return forward_step_sample(x_prev, t + 1, self.schedule)
+        return _forward_step_sample(x_prev, t + 1, self.schedule)
 
     def forward_trajectory(self, x0: torch.Tensor) -> List[torch.Tensor]:
         """The trajectory [x_0, x_1, ..., x_T] (length T+1, entry t is the paper's x_t) by T
         sequential steps (``numeric.forward_trajectory``)."""
         x0 = self._data("x0", x0)
-        return list(forward_trajectory(x0, self.schedule).unbind(0))
+        return list(_forward_trajectory(x0, self.schedule).unbind(0))
 
     def direct_jump_forward(self, x0: torch.Tensor, t: int) -> torch.Tensor:
         r"""A draw of :math:`x_t \sim q(x_t|x_0) = \mathcal N(\sqrt{\bar\alpha_t}x_0, (1-\bar\alpha_t)I)`.
@@ -177,20 +177,21 @@ class SequentialLikelihoodDemo(_LabSchedule):
         """
         x0 = self._data("x0", x0)
         t = check_state_timestep(t, self.schedule)
-        return x0.clone() if t == 0 else forward_jump_sample(x0, t, self.schedule)
+        return x0.clone() if t == 0 else _forward_jump_sample(x0, t, self.schedule)
 
     def _log_weights(self, x0: torch.Tensor, n_trajectories: int) -> torch.Tensor:
         """log p(x_{0:T}) - log q(x_{1:T}|x_0) for trajectories drawn from q, shape (K,)."""
         s, T = self.schedule, self.T
-        trajectory = forward_trajectory(x0.expand(n_trajectories, -1), s)        # (T+1, K, d)
+        trajectory = _forward_trajectory(x0.expand(n_trajectories, -1), s)        # (T+1, K, d)
         steps = torch.arange(1, T + 1, device=s.device)
         x_prev, x_next = trajectory[:-1], trajectory[1:]
-        log_q = gaussian_log_density(x_next, forward_step_mean(x_prev, steps, s),
-                                     forward_step_variance(steps, s)[:, None, None]).sum((0, 2))
+        log_q = _gaussian_log_density(x_next, _forward_step_mean(x_prev, steps, s),
+                                      _forward_step_variance(steps, s)[:, None, None]).sum((0, 2))
         with torch.no_grad():
             means = torch.stack([self.reverse_model[t - 1](trajectory[t]) for t in range(1, T + 1)])
-        log_p = (gaussian_log_density(trajectory[T], 0.0, 1.0).sum(1)
-                 + gaussian_log_density(x_prev, means, 1.0).sum((0, 2)))
+        unit = x0.new_ones(())
+        log_p = (_gaussian_log_density(trajectory[T], 0.0, unit).sum(1)
+                 + _gaussian_log_density(x_prev, means, unit).sum((0, 2)))
         return log_p - log_q
 
     def marginal_likelihood_approximation(self, x0: torch.Tensor, n_trajectories: int = 100) -> Dict[str, object]:
@@ -263,14 +264,6 @@ class SequentialLikelihoodDemo(_LabSchedule):
 
 # -- Part 3: the ELBO derivation -----------------------------------------------------------------
 
-_STEP_KEYS = {
-    "implement_elbo_step1_separation": "elbo_separation",
-    "implement_elbo_step2_reindexing": "elbo_reindexing",
-    "implement_elbo_step3_bayes_rule": "elbo_bayes",
-    "implement_elbo_step4_final_form": "elbo_kl_form",
-}
-
-
 class DiffusionELBODerivation(_LabSchedule):
     r"""The four steps of the ELBO derivation, each evaluated on a sampled trajectory.
 
@@ -319,9 +312,9 @@ class DiffusionELBODerivation(_LabSchedule):
         return previous["terms"]
 
     def _computed(self, x_trajectory) -> Tuple[torch.Tensor, ELBOTerms]:
-        trajectory = self._trajectory(x_trajectory)
+        trajectory = check_trajectory(self._trajectory(x_trajectory), self.schedule, self.eps_model, self.variance)
         with torch.no_grad():
-            return trajectory, elbo_terms(trajectory, self.schedule, self.eps_model, variance=self.variance)
+            return trajectory, _elbo_terms(trajectory, self.schedule, self.eps_model, variance=self.variance)
 
     def log_probability_factorizations(self, x_trajectory: List[torch.Tensor]) -> Dict[str, torch.Tensor]:
         r"""Both Markov factorisations on the trajectory:
@@ -483,11 +476,12 @@ class TractableReverseDistribution(_LabSchedule):
 
         The notebook's step "verify coefficients sum to 1" is wrong: they sum to 1 only at t = 1.
         """
-        return posterior_mean(self._data("x_0", x_0), self._data("x_t", x_t), t, self.schedule)
+        x_0, x_t = self._data("x_0", x_0), self._data("x_t", x_t)
+        return _posterior_mean(x_0, x_t, check_timestep(t, self.schedule), self.schedule)
 
     def optimal_reverse_variance(self, t: int) -> torch.Tensor:
         r""":math:`\tilde\beta_t = \frac{1-\bar\alpha_{t-1}}{1-\bar\alpha_t}\beta_t` (``numeric.posterior_variance``); 0 at t = 1."""
-        return posterior_variance(t, self.schedule)
+        return _posterior_variance(check_timestep(t, self.schedule), self.schedule)
 
     def demonstrate_interpolation_weights(self) -> Dict[str, object]:
         r"""The weights :math:`w_0, w_t` of x_0 and x_t in :math:`\tilde\mu_t` for t = 1..T.
@@ -501,8 +495,8 @@ class TractableReverseDistribution(_LabSchedule):
         # in float64 on the CPU: 1 - (w_0 + w_t) is ~1e-9 at t = 2, below float32's resolution
         exact = self.schedule.to(dtype=torch.float64, device="cpu")
         t = torch.arange(1, self.T + 1)
-        w_0, w_t = interpolation_weights(t, exact)
-        total = interpolation_weight_sum(t, exact)
+        w_0, w_t = _interpolation_weights(t, exact)
+        total = _interpolation_weight_sum(t, exact)
         steps = t
         figure, (ax1, ax2, ax3) = new_figure(1, 3, figsize=(15, 5))
         ax1.plot(steps, w_0, "b-", linewidth=2, label="Weight for x₀ (clean)")
@@ -553,16 +547,15 @@ class TractableReverseDistribution(_LabSchedule):
         x_0 = check_points("x_0", x_0, self.schedule)[:1]
         timesteps = [int(t) for t in timesteps_to_show]
         for t in timesteps:
-            v.check_timestep(t, self.schedule)
+            check_timestep(t, self.schedule)
         print("=== Tractable Reverse Distribution Visualization ===\n")
         figure, axes = new_figure(2, len(timesteps), figsize=(15, 8), squeeze=False)
-        lab_like = SequentialLikelihoodDemo.__new__(SequentialLikelihoodDemo)
-        _LabSchedule.__init__(lab_like, self.noise_schedule)
-        upper = max(float(self.optimal_reverse_variance(t)) for t in timesteps) * 1.2 or 1.0
+        s = self.schedule
+        upper = max(float(_posterior_variance(t, s)) for t in timesteps) * 1.2 or 1.0
         for i, t in enumerate(timesteps):
-            x_t = lab_like.direct_jump_forward(x_0, t)
-            mean = self.optimal_reverse_mean(x_t, x_0, t).detach().cpu()
-            variance = float(self.optimal_reverse_variance(t))
+            x_t = _forward_jump_sample(x_0, t, s)
+            mean = _posterior_mean(x_0, x_t, t, s).detach().cpu()
+            variance = float(_posterior_variance(t, s))
             x_t, x0 = x_t.detach().cpu(), x_0.detach().cpu()
             axes[0, i].scatter(x_t[0, 0], x_t[0, 1], c="red", s=100, label=f"xₜ (t={t})")
             axes[0, i].scatter(x0[0, 0], x0[0, 1], c="blue", s=100, label="x₀ (clean)")
@@ -594,17 +587,19 @@ class NoisePredictionReparameterization(_LabSchedule):
         epsilon = torch.randn_like(x_0) if epsilon is None else self._data("epsilon", epsilon)
         if epsilon.shape != x_0.shape:
             raise ValueError(f"`epsilon` must have the shape of x_0 {tuple(x_0.shape)}, got {tuple(epsilon.shape)}")
-        return forward_jump_sample(x_0, t, self.schedule, epsilon), epsilon
+        return _forward_jump_sample(x_0, check_timestep(t, self.schedule), self.schedule, epsilon), epsilon
 
     def solve_for_x0(self, x_t: torch.Tensor, epsilon: torch.Tensor, t: int) -> torch.Tensor:
         r""":math:`x_0 = (x_t - \sqrt{1-\bar\alpha_t}\epsilon)/\sqrt{\bar\alpha_t}` (``numeric.x0_from_eps``)."""
-        return x0_from_eps(self._data("x_t", x_t), self._data("epsilon", epsilon), t, self.schedule)
+        x_t, epsilon = self._data("x_t", x_t), self._data("epsilon", epsilon)
+        return _x0_from_eps(x_t, epsilon, check_timestep(t, self.schedule), self.schedule)
 
     def reparameterize_optimal_mean(self, x_t: torch.Tensor, epsilon: torch.Tensor, t: int) -> torch.Tensor:
         r""":math:`\tilde\mu_t = \frac{1}{\sqrt{\alpha_t}}\big(x_t - \frac{\beta_t}{\sqrt{1-\bar\alpha_t}}\epsilon\big)`
         (``numeric.eps_mean``; :math:`\beta_t = 1-\alpha_t`).  The Lab 4 sheet's "Noise
         Reparameterization" line, which subtracts the ε term twice, is wrong."""
-        return eps_mean(self._data("x_t", x_t), self._data("epsilon", epsilon), t, self.schedule)
+        x_t, epsilon = self._data("x_t", x_t), self._data("epsilon", epsilon)
+        return _eps_mean(x_t, epsilon, check_timestep(t, self.schedule), self.schedule)
 
     def demonstrate_noise_prediction_equivalence(self, x_0: torch.Tensor, t: int) -> Dict[str, object]:
         """The optimal mean from (x_t, x_0) and from (x_t, ε) agree, and x_0 is recovered from ε.
@@ -646,7 +641,8 @@ class NoisePredictionReparameterization(_LabSchedule):
         figure, axes = new_figure(2, len(timesteps), figsize=(16, 8), squeeze=False)
         norms = []
         for i, t in enumerate(timesteps):
-            x_t, epsilon = self.forward_process_with_noise(x_0, t)
+            epsilon = torch.randn_like(x_0)
+            x_t = _forward_jump_sample(x_0, t, self.schedule, epsilon)
             x_t, epsilon, x0 = x_t.cpu(), epsilon.cpu(), x_0.cpu()
             axes[0, i].scatter(x0[0, 0], x0[0, 1], c="blue", s=100, label="x₀ (clean)")
             axes[0, i].scatter(x_t[0, 0], x_t[0, 1], c="red", s=100, label="xₜ (noisy)")
@@ -720,7 +716,7 @@ class SimpleDiffusionTraining(_LabSchedule):
                           device="cpu" if generator is None else generator.device).to(x_0.device)
         epsilon = torch.randn(x_0.shape, generator=generator, dtype=x_0.dtype,
                               device="cpu" if generator is None else generator.device).to(x_0.device)
-        x_t, _ = self.noise_reparam.forward_process_with_noise(x_0, t, epsilon)
+        x_t = _forward_jump_sample(x_0, t, self.schedule, epsilon)
         epsilon_pred = self.predict_noise(x_t, t)
         loss = F.mse_loss(epsilon_pred, epsilon)
         return {"loss": loss, "t": t, "epsilon": epsilon, "epsilon_pred": epsilon_pred, "x_t": x_t}
@@ -769,7 +765,8 @@ class SimpleDiffusionTraining(_LabSchedule):
             for i in range(n_samples):
                 x_0 = test_data[i:i + 1]
                 t = torch.randint(1, self.T + 1, (1,)).to(x_0.device)
-                x_t, true_epsilon = self.noise_reparam.forward_process_with_noise(x_0, t)
+                true_epsilon = torch.randn_like(x_0)
+                x_t = _forward_jump_sample(x_0, t, self.schedule, true_epsilon)
                 pred_epsilon = self.predict_noise(x_t, t)
                 error = F.mse_loss(pred_epsilon, true_epsilon).item()
                 errors.append(error)
@@ -830,15 +827,15 @@ class ThreeForcesAnalysis(_LabSchedule):
         super().__init__(noise_schedule)
         self.eps_model = zero_noise_model if eps_model is None else eps_model
         self.variance = variance
-        reverse_variance(1, self.schedule, variance)            # validates the choice now
+        check_variance(variance, self.schedule)
         self.reverse_dist = TractableReverseDistribution(noise_schedule)
         self.noise_reparam = NoisePredictionReparameterization(noise_schedule)
 
     def _mu_theta(self, x_t: torch.Tensor, t: int) -> torch.Tensor:
         steps = torch.full((x_t.shape[0],), t, dtype=torch.long, device=x_t.device)
         with torch.no_grad():
-            eps_theta = self.eps_model(x_t, steps)
-        return eps_mean(x_t, eps_theta, t, self.schedule)
+            eps_theta = check_model_output(self.eps_model(x_t, steps), x_t, steps)
+        return _eps_mean(x_t, eps_theta, t, self.schedule)
 
     def compute_reconstruction_term(self, x_0: torch.Tensor, x_1: torch.Tensor) -> torch.Tensor:
         r""":math:`\log p_\theta(x_0|x_1) = \log\mathcal N(x_0; \mu_\theta(x_1, 1), \sigma_1^2 I)`, one value per row.
@@ -848,24 +845,24 @@ class ThreeForcesAnalysis(_LabSchedule):
         about the model; the model's mean is used instead.
         """
         x_0, x_1 = self._data("x_0", x_0), self._data("x_1", x_1)
-        sigma2 = reverse_variance(1, self.schedule, self.variance)
-        return gaussian_log_density(x_0, self._mu_theta(x_1, 1), sigma2).flatten(1).sum(1)
+        sigma2 = _reverse_variance(1, self.schedule, self.variance)
+        return _gaussian_log_density(x_0, self._mu_theta(x_1, 1), sigma2).flatten(1).sum(1)
 
     def compute_prior_matching_term(self, x_0: torch.Tensor) -> torch.Tensor:
         r""":math:`D_{\mathrm{KL}}(q(x_T|x_0)\|\mathcal N(0, I))` per row (``numeric.prior_kl``); ≈ 0 only if ᾱ_T ≈ 0."""
-        return prior_kl(self._data("x_0", x_0), self.schedule).flatten(1).sum(1)
+        return _prior_kl(self._data("x_0", x_0), self.schedule).flatten(1).sum(1)
 
     def compute_denoising_terms(self, x_0: torch.Tensor, timesteps: List[int]) -> List[torch.Tensor]:
         r""":math:`D_{\mathrm{KL}}(q(x_{t-1}|x_t,x_0)\|p_\theta(x_{t-1}|x_t))` per row at a direct-jump
         draw of x_t, for each paper timestep t in [2, T] (``numeric.gaussian_kl`` of the
         posterior and the model)."""
-        x_0 = self._data("x_0", x_0)
+        x_0, s = self._data("x_0", x_0), self.schedule
         values = []
         for t in timesteps:
-            v.check_timestep(t, self.schedule, minimum=2)
-            x_t, _ = self.noise_reparam.forward_process_with_noise(x_0, t)
-            kl = gaussian_kl(self.reverse_dist.optimal_reverse_mean(x_t, x_0, t), posterior_variance(t, self.schedule),
-                             self._mu_theta(x_t, t), reverse_variance(t, self.schedule, self.variance))
+            check_timestep(t, s, minimum=2)
+            x_t = _forward_jump_sample(x_0, t, s)
+            kl = _gaussian_kl(_posterior_mean(x_0, x_t, t, s), _posterior_variance(t, s),
+                              self._mu_theta(x_t, t), _reverse_variance(t, s, self.variance))
             values.append(kl.flatten(1).sum(1))
         return values
 
@@ -879,7 +876,7 @@ class ThreeForcesAnalysis(_LabSchedule):
         """
         x_0 = check_points("x_0", x_0, self.schedule)
         print("=== Three Forces Analysis ===\n")
-        x_1, _ = self.noise_reparam.forward_process_with_noise(x_0, 1)
+        x_1 = _forward_jump_sample(x_0, 1, self.schedule)
         reconstruction = self.compute_reconstruction_term(x_0, x_1)
         prior = self.compute_prior_matching_term(x_0)
         timesteps = [t for t in (5, 15, 25, 35, 45) if 2 <= t <= self.T] or list(range(2, self.T + 1))[:5]

@@ -24,12 +24,12 @@ from typing import Callable
 
 import torch
 
-from .. import _validation as v
-from ..elbo import VariationalBound, variational_bound
-from ..forward import forward_jump_sample
-from ..sampling import ancestral_sample
+from .._validation import check_count, check_device, check_positive_float
+from ..elbo import VariationalBound, _variational_bound
+from ..forward import _forward_jump_sample
+from ..sampling import _ancestral_sample
 from ..schedule import NoiseSchedule
-from ._common import check_count, check_positive_float, new_figure
+from ._common import new_figure
 from .lab4 import CLUSTER_RADIUS, CLUSTER_STD, SimpleDiffusionTraining, create_diffusion_test_data
 
 Progress = Callable[[int, int, float], None]
@@ -80,14 +80,14 @@ class TrainResult:
 
 def _noise_mse(trainer: SimpleDiffusionTraining, x_0: torch.Tensor, t: torch.Tensor, eps: torch.Tensor) -> float:
     with torch.no_grad():
-        x_t = forward_jump_sample(x_0, t, trainer.schedule, eps)
+        x_t = _forward_jump_sample(x_0, t, trainer.schedule, eps)
         return (trainer.predict_noise(x_t, t) - eps).square().mean().item()
 
 
 def _bound(trainer: SimpleDiffusionTraining, x_0: torch.Tensor, seed: int) -> VariationalBound:
     generator = torch.Generator(device=x_0.device).manual_seed(seed)
     with torch.no_grad():
-        return variational_bound(x_0, trainer.schedule, trainer.predict_noise, units="bits", generator=generator)
+        return _variational_bound(x_0, trainer.schedule, trainer.predict_noise, units="bits", generator=generator)
 
 
 def _nearest_distance(points: torch.Tensor, data: torch.Tensor) -> float:
@@ -108,7 +108,7 @@ def train_demo(*, steps: int = 10_000, schedule: NoiseSchedule | None = None, T:
     lr = check_positive_float("lr", lr)
     for name, value in (("n_train", n_train), ("n_heldout", n_heldout), ("n_samples", n_samples)):
         check_count(name, value, 3)
-    device = v.check_device(device)
+    device = check_device(device)
     if schedule is None:
         schedule = NoiseSchedule.linear(T)
     schedule = schedule.to(dtype=torch.float32, device=device)
@@ -149,7 +149,7 @@ def train_demo(*, steps: int = 10_000, schedule: NoiseSchedule | None = None, T:
     result.mse_after = _noise_mse(trainer, heldout, probe_t, probe_eps)
     sampler = torch.Generator(device=device).manual_seed(seed + 2)
     with torch.no_grad():
-        result.samples = ancestral_sample(trainer.predict_noise, schedule, (n_samples, 2), generator=sampler)
+        result.samples = _ancestral_sample(trainer.predict_noise, schedule, (n_samples, 2), generator=sampler)
     noise = torch.randn((n_samples, 2), generator=cpu).to(device)
     result.distance_samples = _nearest_distance(result.samples, train_data)
     result.distance_noise = _nearest_distance(noise, train_data)

@@ -15,7 +15,7 @@ import pytest
 import torch
 from hypothesis import given, strategies as st
 
-import numeric as N
+import numeric
 
 BETA = st.one_of(
     st.floats(1e-300, 1e-6),
@@ -30,11 +30,11 @@ SIZES = st.one_of(st.integers(1, 8), st.integers(1, 10_000))
 def schedules(draw, max_T=10_000):
     kind = draw(st.sampled_from(["linear", "cosine", "betas"]))
     if kind == "betas":
-        return N.NoiseSchedule.from_betas(draw(st.lists(BETA, min_size=1, max_size=min(64, max_T))))
+        return numeric.NoiseSchedule.from_betas(draw(st.lists(BETA, min_size=1, max_size=min(64, max_T))))
     T = min(draw(SIZES), max_T)
     if kind == "linear":
-        return N.NoiseSchedule.linear(T, draw(BETA), draw(BETA))
-    return N.NoiseSchedule.cosine(T, s=draw(st.floats(0.0, 0.2)),
+        return numeric.NoiseSchedule.linear(T, draw(BETA), draw(BETA))
+    return numeric.NoiseSchedule.cosine(T, s=draw(st.floats(0.0, 0.2)),
                                   max_beta=draw(st.one_of(st.just(0.999), BETA)))
 
 
@@ -111,17 +111,17 @@ def test_formulas_are_finite_or_raise_clearly(case):
     s, t, x = case
     shape = x["x_0"].shape
     calls = {
-        "forward_step_mean": lambda: N.forward_step_mean(x["x_prev"], t, s),
-        "forward_step_sample": lambda: N.forward_step_sample(x["x_prev"], t, s, noise=x["eps"]),
-        "forward_jump_mean": lambda: N.forward_jump_mean(x["x_0"], t, s),
-        "forward_jump_sample": lambda: N.forward_jump_sample(x["x_0"], t, s, noise=x["eps"]),
-        "posterior_mean": lambda: N.posterior_mean(x["x_0"], x["x_t"], t, s),
-        "x0_from_eps": lambda: N.x0_from_eps(x["x_t"], x["eps"], t, s),
-        "eps_mean": lambda: N.eps_mean(x["x_t"], x["eps"], t, s),
-        "score": lambda: N.score(x["x_t"], x["x_0"], t, s),
-        "score_from_eps": lambda: N.score_from_eps(x["eps"], t, s),
-        "prior_kl": lambda: N.prior_kl(x["x_0"], s),
-        "ancestral_step": lambda: N.ancestral_step(x["x_t"], x["eps"], int(t.flatten()[0])
+        "forward_step_mean": lambda: numeric.forward_step_mean(x["x_prev"], t, s),
+        "forward_step_sample": lambda: numeric.forward_step_sample(x["x_prev"], t, s, noise=x["eps"]),
+        "forward_jump_mean": lambda: numeric.forward_jump_mean(x["x_0"], t, s),
+        "forward_jump_sample": lambda: numeric.forward_jump_sample(x["x_0"], t, s, noise=x["eps"]),
+        "posterior_mean": lambda: numeric.posterior_mean(x["x_0"], x["x_t"], t, s),
+        "x0_from_eps": lambda: numeric.x0_from_eps(x["x_t"], x["eps"], t, s),
+        "eps_mean": lambda: numeric.eps_mean(x["x_t"], x["eps"], t, s),
+        "score": lambda: numeric.score(x["x_t"], x["x_0"], t, s),
+        "score_from_eps": lambda: numeric.score_from_eps(x["eps"], t, s),
+        "prior_kl": lambda: numeric.prior_kl(x["x_0"], s),
+        "ancestral_step": lambda: numeric.ancestral_step(x["x_t"], x["eps"], int(t.flatten()[0])
                                                    if isinstance(t, torch.Tensor) else t, s,
                                                    noise=x["x_prev"], variance="beta"),
     }
@@ -129,13 +129,13 @@ def test_formulas_are_finite_or_raise_clearly(case):
         result = finite_or_clear(call)
         assert result is None or result.shape == shape, name
     for name, call in {
-        "forward_step_variance": lambda: N.forward_step_variance(t, s),
-        "forward_jump_variance": lambda: N.forward_jump_variance(t, s),
-        "posterior_variance": lambda: N.posterior_variance(t, s),
-        "interpolation_weights": lambda: N.interpolation_weights(t, s),
-        "interpolation_weight_sum": lambda: N.interpolation_weight_sum(t, s),
-        "reverse_variance": lambda: N.reverse_variance(t, s, "beta"),
-        "kl_eps_weight": lambda: N.kl_eps_weight(t, s, N.reverse_variance(t, s, "beta")),
+        "forward_step_variance": lambda: numeric.forward_step_variance(t, s),
+        "forward_jump_variance": lambda: numeric.forward_jump_variance(t, s),
+        "posterior_variance": lambda: numeric.posterior_variance(t, s),
+        "interpolation_weights": lambda: numeric.interpolation_weights(t, s),
+        "interpolation_weight_sum": lambda: numeric.interpolation_weight_sum(t, s),
+        "reverse_variance": lambda: numeric.reverse_variance(t, s, "beta"),
+        "kl_eps_weight": lambda: numeric.kl_eps_weight(t, s, numeric.reverse_variance(t, s, "beta")),
     }.items():
         result = finite_or_clear(call)
         if result is not None:
@@ -143,9 +143,9 @@ def test_formulas_are_finite_or_raise_clearly(case):
             assert first.shape == (t.shape if isinstance(t, torch.Tensor) else ()), name
     later = _later(t, s.T)
     if later is not None:
-        finite_or_clear(lambda: N.posterior_log_variance(later, s))
-        finite_or_clear(lambda: N.kl_eps_constant(later, s, N.reverse_variance(later, s, "posterior")))
-        finite_or_clear(lambda: N.reverse_variance(t, s, "posterior"))
+        finite_or_clear(lambda: numeric.posterior_log_variance(later, s))
+        finite_or_clear(lambda: numeric.kl_eps_constant(later, s, numeric.reverse_variance(later, s, "posterior")))
+        finite_or_clear(lambda: numeric.reverse_variance(t, s, "posterior"))
 
 
 @given(case=cases(max_T=60))
@@ -154,16 +154,16 @@ def test_the_bound_and_the_pathwise_terms_are_finite_or_raise_clearly(case):
     x_0 = x["x_0"].reshape(x["x_0"].shape[0], -1)
     zero = lambda x_t, t: torch.zeros_like(x_t)  # noqa: E731
     variance = "posterior" if s.T >= 2 else "beta"
-    bound = finite_or_clear(lambda: N.variational_bound(x_0, s, zero, variance=variance,
+    bound = finite_or_clear(lambda: numeric.variational_bound(x_0, s, zero, variance=variance,
                                                         generator=torch.Generator().manual_seed(0)))
     if bound is not None:
         assert bound.total.shape == (x_0.shape[0],) and bound.denoising.shape == (x_0.shape[0], s.T - 1)
-    trajectory = finite_or_clear(lambda: N.forward_trajectory(x_0, s, generator=torch.Generator().manual_seed(0)))
+    trajectory = finite_or_clear(lambda: numeric.forward_trajectory(x_0, s, generator=torch.Generator().manual_seed(0)))
     if trajectory is not None:
-        terms = finite_or_clear(lambda: N.elbo_terms(trajectory, s, zero, variance=variance))
+        terms = finite_or_clear(lambda: numeric.elbo_terms(trajectory, s, zero, variance=variance))
         if terms is not None:
-            for step in (N.elbo_factorization, N.elbo_separation, N.elbo_reindexing, N.elbo_bayes,
-                         N.elbo_telescoping, N.elbo_kl_form):
+            for step in (numeric.elbo_factorization, numeric.elbo_separation, numeric.elbo_reindexing, numeric.elbo_bayes,
+                         numeric.elbo_telescoping, numeric.elbo_kl_form):
                 finite_or_clear(lambda: step(terms))
 
 
@@ -175,26 +175,26 @@ REAL = st.one_of(st.floats(-1e300, 1e300), st.floats(-10, 10))
 def test_gaussian_functions_are_finite_or_raise_clearly(m1, v1, m2, v2, dtype):
     as_tensor = lambda value: torch.tensor(value, dtype=torch.float64).to(dtype)  # noqa: E731
     m1_, v1_, m2_, v2_ = map(as_tensor, (m1, v1, m2, v2))
-    for call in (lambda: N.gaussian_log_density(m1_, m2_, v2_), lambda: N.gaussian_kl(m1_, v1_, m2_, v2_),
-                 lambda: N.standard_normal_kl(m1_, v1_)):
+    for call in (lambda: numeric.gaussian_log_density(m1_, m2_, v2_), lambda: numeric.gaussian_kl(m1_, v1_, m2_, v2_),
+                 lambda: numeric.standard_normal_kl(m1_, v1_)):
         finite_or_clear(call)
 
 
 def test_an_overflow_is_reported_not_returned():
     """1/sqrt(alpha_bar_t) overflows float32 past t ~ 40 with beta = 0.99: a clear error, and
     the same call in float64 (or at a small t) is finite."""
-    s = N.NoiseSchedule.from_betas([0.99] * 60, dtype=torch.float32)
+    s = numeric.NoiseSchedule.from_betas([0.99] * 60, dtype=torch.float32)
     x = torch.ones(2)
     with pytest.raises(ValueError, match=r"`x0_from_eps` overflows torch.float32 at t = \d+ \(alpha_bar_t = "):
-        N.x0_from_eps(x, x, 60, s)
-    assert bool(torch.isfinite(N.x0_from_eps(x, x, 2, s)).all())
-    assert bool(torch.isfinite(N.x0_from_eps(x.double(), x.double(), 60, s.to(dtype=torch.float64))).all())
+        numeric.x0_from_eps(x, x, 60, s)
+    assert bool(torch.isfinite(numeric.x0_from_eps(x, x, 2, s)).all())
+    assert bool(torch.isfinite(numeric.x0_from_eps(x.double(), x.double(), 60, s.to(dtype=torch.float64))).all())
 
 
 def test_a_nan_input_is_named_not_propagated():
-    s = N.NoiseSchedule.linear(10)
+    s = numeric.NoiseSchedule.linear(10)
     x = torch.tensor([0.0, math.nan])
     with pytest.raises(ValueError, match="`x_t` contains nan"):
-        N.eps_mean(x, torch.zeros(2), 3, s)
+        numeric.eps_mean(x, torch.zeros(2), 3, s)
     with pytest.raises(ValueError, match="`mean` contains nan"):
-        N.gaussian_log_density(torch.zeros(2), x, 1.0)
+        numeric.gaussian_log_density(torch.zeros(2), x, 1.0)

@@ -4,6 +4,7 @@ import pytest
 import torch
 
 from numeric import NoiseSchedule
+from numeric.schedule import gather
 
 
 def test_paper_indexing():
@@ -86,3 +87,12 @@ def test_bad_dtype_and_device():
         NoiseSchedule.linear(10, dtype=torch.int64)
     with pytest.raises(ValueError, match="`device` must name a torch device"):
         NoiseSchedule.linear(10, device="gpu7")
+
+
+def test_gather_takes_an_int_or_a_tensor_of_timesteps():
+    s = NoiseSchedule.from_betas([0.1, 0.2, 0.5], dtype=torch.float64)
+    x = torch.zeros(3, 2, 4, dtype=torch.float64)
+    assert gather(s.alpha_bar, 2, x).item() == pytest.approx(0.72) and gather(s.alpha_bar, 2, x).shape == ()
+    assert torch.equal(gather(s.alpha_bar, 2, x), gather(s.alpha_bar, torch.tensor(2), x))
+    per_row = gather(s.alpha_bar, torch.tensor([1, 2, 3]), x)       # t indexes the leading dimension
+    assert per_row.shape == (3, 1, 1) and per_row.flatten().tolist() == pytest.approx([0.9, 0.72, 0.36])

@@ -8,7 +8,7 @@ import pytest
 import torch
 from matplotlib.figure import Figure
 
-import numeric as N
+import numeric
 from numeric.lab.lab4 import (DiffusionELBODerivation, NoisePredictionReparameterization, SequentialLikelihoodDemo,
                               SimpleDiffusionTraining, ThreeForcesAnalysis, TractableReverseDistribution,
                               create_diffusion_test_data, create_noise_schedule)
@@ -83,9 +83,9 @@ def test_forward_step_is_zero_indexed_as_the_notebook_says():
     s = demo.schedule
     for index in (0, 4, 9):
         ours = seeded(1, demo.forward_step, x, index)
-        assert torch.equal(ours, seeded(1, N.forward_step_sample, x, index + 1, s))
+        assert torch.equal(ours, seeded(1, numeric.forward_step_sample, x, index + 1, s))
         if index:   # reading t as the paper's step would be a different draw
-            assert not torch.equal(ours, seeded(1, N.forward_step_sample, x, index, s))
+            assert not torch.equal(ours, seeded(1, numeric.forward_step_sample, x, index, s))
     with pytest.raises(ValueError, match=r"0-based index .* \[0, 9\], got 10"):
         demo.forward_step(x, 10)
     with pytest.raises(TypeError, match="int step index"):
@@ -97,9 +97,9 @@ def test_forward_trajectory_and_direct_jump_use_paper_timesteps():
     x = points(4, dtype=torch.get_default_dtype())
     trajectory = seeded(2, demo.forward_trajectory, x)
     assert len(trajectory) == 11 and torch.equal(trajectory[0], x)
-    assert torch.equal(torch.stack(trajectory), seeded(2, N.forward_trajectory, x, demo.schedule))
+    assert torch.equal(torch.stack(trajectory), seeded(2, numeric.forward_trajectory, x, demo.schedule))
     assert torch.equal(demo.direct_jump_forward(x, 0), x)
-    assert torch.equal(seeded(3, demo.direct_jump_forward, x, 10), seeded(3, N.forward_jump_sample, x, 10, demo.schedule))
+    assert torch.equal(seeded(3, demo.direct_jump_forward, x, 10), seeded(3, numeric.forward_jump_sample, x, 10, demo.schedule))
     with pytest.raises(ValueError, match=r"\[0, 10\].*got 11"):
         demo.direct_jump_forward(x, 11)
 
@@ -112,7 +112,7 @@ def test_marginal_likelihood_weights_match_an_independent_computation():
     torch.manual_seed(5)
     result = demo.marginal_likelihood_approximation(x0, n_trajectories=16)
     torch.manual_seed(5)
-    trajectory = N.forward_trajectory(x0.expand(16, -1), demo.schedule)
+    trajectory = numeric.forward_trajectory(x0.expand(16, -1), demo.schedule)
     Normal = torch.distributions.Normal
     log_w = Normal(0.0, 1.0).log_prob(trajectory[3]).sum(-1)
     for t in range(1, 4):
@@ -135,7 +135,7 @@ def test_marginal_likelihood_estimate_is_consistent_for_a_linear_gaussian_model(
     demo.reverse_model = demo.reverse_model.double()
     # broad forward steps, so that q is a usable proposal (with the lab's beta ~ 1e-4, q(x_1|x_0)
     # is 100x narrower than p(x_1|x_0) and the estimate is far too low: the failure the demo shows)
-    demo.schedule = N.NoiseSchedule.from_betas(torch.tensor([0.6, 0.6]), dtype=F64)
+    demo.schedule = numeric.NoiseSchedule.from_betas(torch.tensor([0.6, 0.6]), dtype=F64)
     mean, cov = torch.zeros(2, dtype=F64), torch.eye(2, dtype=F64)
     for t in (2, 1):
         layer = demo.reverse_model[t - 1]
@@ -163,21 +163,21 @@ def derivation_inputs():
     d = lab_schedule(12)
     torch.manual_seed(0)
     x = points(64)
-    trajectory = list(N.forward_trajectory(x, d["schedule"]).unbind(0))
+    trajectory = list(numeric.forward_trajectory(x, d["schedule"]).unbind(0))
     return d, trajectory
 
 
 def test_each_step_is_the_numeric_step_function_and_its_terms_add_up(derivation_inputs):
     d, trajectory = derivation_inputs
     lab = DiffusionELBODerivation(d)
-    terms = N.elbo_terms(torch.stack(trajectory), d["schedule"], lambda x, t: torch.zeros_like(x))
+    terms = numeric.elbo_terms(torch.stack(trajectory), d["schedule"], lambda x, t: torch.zeros_like(x))
     factorized = lab.log_probability_factorizations(trajectory)
     step1 = lab.implement_elbo_step1_separation(trajectory)
     step2 = lab.implement_elbo_step2_reindexing(step1)
     step3 = lab.implement_elbo_step3_bayes_rule(step2, trajectory)
     step4 = lab.implement_elbo_step4_final_form(step3)
-    for step, fn in ((factorized, N.elbo_factorization), (step1, N.elbo_separation), (step2, N.elbo_reindexing),
-                     (step3, N.elbo_bayes), (step4, N.elbo_kl_form)):
+    for step, fn in ((factorized, numeric.elbo_factorization), (step1, numeric.elbo_separation), (step2, numeric.elbo_reindexing),
+                     (step3, numeric.elbo_bayes), (step4, numeric.elbo_kl_form)):
         assert step["step"] == fn.__name__
         assert torch.equal(step["elbo"], fn(terms))
     assert torch.allclose(step1["prior"] + step1["reconstruction"] + step1["reverse_terms"].sum(0)
@@ -205,7 +205,7 @@ def test_steps_one_to_three_agree_on_every_trajectory_and_step_four_in_expectati
     # in expectation: many trajectories from one x_0
     torch.manual_seed(3)
     x = points(1).expand(20_000, -1)
-    many = N.forward_trajectory(x, d["schedule"])
+    many = numeric.forward_trajectory(x, d["schedule"])
     out = DiffusionELBODerivation(d).complete_elbo_derivation(many)
     difference = out["steps"]["factorization"]["elbo"] - out["elbo"]
     assert abs(difference.mean().item()) < 4 * difference.std().item() / math.sqrt(20_000)
@@ -231,8 +231,8 @@ def test_derivation_with_a_model_uses_that_model(derivation_inputs):
     d, trajectory = derivation_inputs
     model = lambda x, t: 0.1 * x  # noqa: E731
     lab = DiffusionELBODerivation(d, eps_model=model, variance="beta")
-    terms = N.elbo_terms(torch.stack(trajectory), d["schedule"], model, variance="beta")
-    assert torch.equal(lab.implement_elbo_step1_separation(trajectory)["elbo"], N.elbo_separation(terms))
+    terms = numeric.elbo_terms(torch.stack(trajectory), d["schedule"], model, variance="beta")
+    assert torch.equal(lab.implement_elbo_step1_separation(trajectory)["elbo"], numeric.elbo_separation(terms))
 
 
 # -- Part 3.2: the reverse distribution ------------------------------------------------------
@@ -243,14 +243,14 @@ def test_reverse_distribution_is_the_posterior_with_paper_timesteps(dtype):
     x_0, x_t = points(6, dtype), points(6, dtype, seed=1)
     for t in (1, 2, 25, 50):
         mean = lab.optimal_reverse_mean(x_t, x_0, t)
-        assert torch.equal(mean, N.posterior_mean(x_0, x_t, t, d["schedule"]))
-        assert torch.equal(lab.optimal_reverse_variance(t), N.posterior_variance(t, d["schedule"]))
+        assert torch.equal(mean, numeric.posterior_mean(x_0, x_t, t, d["schedule"]))
+        assert torch.equal(lab.optimal_reverse_variance(t), numeric.posterior_variance(t, d["schedule"]))
         both = lab.bayes_rule_transformation(x_t, x_0, t)
         assert torch.equal(both["mean"], mean) and torch.equal(both["variance"], lab.optimal_reverse_variance(t))
     assert torch.equal(lab.optimal_reverse_mean(x_t, x_0, 1), x_0) or torch.allclose(lab.optimal_reverse_mean(x_t, x_0, 1), x_0)
     assert lab.optimal_reverse_variance(1).item() == 0.0
     # the argument order is (x_t, x_0), as the notebook's; swapping them is a different mean
-    assert not torch.allclose(lab.optimal_reverse_mean(x_0, x_t, 25), N.posterior_mean(x_0, x_t, 25, d["schedule"]))
+    assert not torch.allclose(lab.optimal_reverse_mean(x_0, x_t, 25), numeric.posterior_mean(x_0, x_t, 25, d["schedule"]))
     with pytest.raises(ValueError, match=r"\[1, 50\], got 0"):
         lab.optimal_reverse_variance(0)
 
@@ -260,7 +260,7 @@ def test_interpolation_weights_demo_prints_what_is_true(capsys):
     result = lab.demonstrate_interpolation_weights()
     out = capsys.readouterr().out
     exact = lab_schedule(50)["schedule"]
-    w_0, w_t = N.interpolation_weights(torch.arange(1, 51), exact)
+    w_0, w_t = numeric.interpolation_weights(torch.arange(1, 51), exact)
     assert torch.equal(result["weight_x0"], w_0) and torch.equal(result["weight_xt"], w_t)
     assert result["weight_sum"][0].item() == 1.0 and (result["weight_sum"][1:] < 1).all()
     k = result["clean_dominates_until"]
@@ -284,12 +284,12 @@ def test_noise_prediction_methods_are_the_numeric_functions(dtype):
     x_0, eps = points(6, dtype), points(6, dtype, seed=2)
     for t in (1, 17, 50):
         x_t, used = lab.forward_process_with_noise(x_0, t, eps)
-        assert used is eps and torch.equal(x_t, N.forward_jump_sample(x_0, t, d["schedule"], eps))
-        assert torch.equal(lab.solve_for_x0(x_t, eps, t), N.x0_from_eps(x_t, eps, t, d["schedule"]))
-        assert torch.equal(lab.reparameterize_optimal_mean(x_t, eps, t), N.eps_mean(x_t, eps, t, d["schedule"]))
+        assert used is eps and torch.equal(x_t, numeric.forward_jump_sample(x_0, t, d["schedule"], eps))
+        assert torch.equal(lab.solve_for_x0(x_t, eps, t), numeric.x0_from_eps(x_t, eps, t, d["schedule"]))
+        assert torch.equal(lab.reparameterize_optimal_mean(x_t, eps, t), numeric.eps_mean(x_t, eps, t, d["schedule"]))
     torch.manual_seed(0)
     x_t, drawn = lab.forward_process_with_noise(x_0, 10)
-    assert torch.equal(x_t, N.forward_jump_sample(x_0, 10, d["schedule"], drawn))
+    assert torch.equal(x_t, numeric.forward_jump_sample(x_0, 10, d["schedule"], drawn))
     with pytest.raises(ValueError, match="epsilon"):
         lab.forward_process_with_noise(x_0, 10, eps[:2])
 
@@ -307,12 +307,12 @@ def test_the_sheets_noise_reparameterization_is_caught():
     d = lab_schedule(50)
     s, t = d["schedule"], 20
     x_0, eps = points(6), points(6, seed=3)
-    x_t = N.forward_jump_sample(x_0, t, s, eps)
+    x_t = numeric.forward_jump_sample(x_0, t, s, eps)
     a, ab = s.alpha[t], s.alpha_bar[t]
     sheet = (x_t - (1 - ab).sqrt() * eps) / a.sqrt() - (1 - a) / (a.sqrt() * (1 - ab).sqrt()) * eps
     lab = NoisePredictionReparameterization(d)
-    assert torch.allclose(lab.reparameterize_optimal_mean(x_t, eps, t), N.posterior_mean(x_0, x_t, t, s), rtol=1e-12)
-    assert not torch.allclose(sheet, N.posterior_mean(x_0, x_t, t, s), rtol=1e-3)
+    assert torch.allclose(lab.reparameterize_optimal_mean(x_t, eps, t), numeric.posterior_mean(x_0, x_t, t, s), rtol=1e-12)
+    assert not torch.allclose(sheet, numeric.posterior_mean(x_0, x_t, t, s), rtol=1e-3)
 
 
 # -- Part 4.2: training ----------------------------------------------------------------------
@@ -324,7 +324,7 @@ def test_simple_loss_draws_every_paper_timestep_and_is_the_mse():
     x_0 = points(2000, torch.float32)
     out = lab.simple_diffusion_loss(x_0, generator=torch.Generator().manual_seed(1))
     assert set(out["t"].tolist()) == {1, 2, 3, 4, 5}           # T included, 0 never
-    assert torch.equal(out["x_t"], N.forward_jump_sample(x_0, out["t"], d["schedule"], out["epsilon"]))
+    assert torch.equal(out["x_t"], numeric.forward_jump_sample(x_0, out["t"], d["schedule"], out["epsilon"]))
     assert torch.allclose(out["loss"], (out["epsilon_pred"] - out["epsilon"]).square().mean())
     assert torch.equal(out["epsilon_pred"], lab.predict_noise(out["x_t"], out["t"]))
     assert lab.timestep_embedding(torch.tensor([5])).item() == 1.0
@@ -354,19 +354,19 @@ def test_three_forces_are_the_terms_of_the_bound():
     s = d["schedule"]
     lab = ThreeForcesAnalysis(d)
     x_0 = points(16)
-    assert torch.equal(lab.compute_prior_matching_term(x_0), N.prior_kl(x_0, s).sum(1))
+    assert torch.equal(lab.compute_prior_matching_term(x_0), numeric.prior_kl(x_0, s).sum(1))
     # denoising with the default model (eps_theta = 0) in its eps form: lambda_t ||eps||^2 + d C_t
     torch.manual_seed(4)
     kl = lab.compute_denoising_terms(x_0, [2, 30])
     torch.manual_seed(4)
     for t, value in zip((2, 30), kl):
         eps = torch.randn_like(x_0)
-        sigma2 = N.reverse_variance(t, s)
-        expected = N.kl_eps_weight(t, s, sigma2) * eps.square().sum(1) + 2 * N.kl_eps_constant(t, s, sigma2)
+        sigma2 = numeric.reverse_variance(t, s)
+        expected = numeric.kl_eps_weight(t, s, sigma2) * eps.square().sum(1) + 2 * numeric.kl_eps_constant(t, s, sigma2)
         assert torch.allclose(value, expected, rtol=1e-10)
     # reconstruction: log N(x_0; x_1 / sqrt(alpha_1), sigma_1^2), by torch.distributions
     x_1 = points(16, seed=5)
-    expected = torch.distributions.Normal(x_1 / s.alpha[1].sqrt(), N.reverse_variance(1, s).sqrt()).log_prob(x_0).sum(1)
+    expected = torch.distributions.Normal(x_1 / s.alpha[1].sqrt(), numeric.reverse_variance(1, s).sqrt()).log_prob(x_0).sum(1)
     assert torch.allclose(lab.compute_reconstruction_term(x_0, x_1), expected, rtol=1e-12)
     with pytest.raises(ValueError, match="decoder"):
         lab.compute_denoising_terms(x_0, [1])
@@ -379,8 +379,8 @@ def test_three_forces_match_the_vectorized_bound_for_a_model():
     lab = ThreeForcesAnalysis(d, eps_model=model)
     x_0 = points(8)
     noise = torch.randn((10, *x_0.shape), generator=torch.Generator().manual_seed(0), dtype=F64)
-    bound = N.variational_bound(x_0, s, model, noise)
-    x_1 = N.forward_jump_sample(x_0, 1, s, noise[0])
+    bound = numeric.variational_bound(x_0, s, model, noise)
+    x_1 = numeric.forward_jump_sample(x_0, 1, s, noise[0])
     assert torch.allclose(-lab.compute_reconstruction_term(x_0, x_1), bound.reconstruction, rtol=1e-10)
     assert torch.allclose(lab.compute_prior_matching_term(x_0), bound.prior, rtol=1e-12)
 
@@ -390,7 +390,7 @@ def test_analysis_says_when_the_prior_term_is_not_small(capsys):
     out = capsys.readouterr().out
     assert lab_run["alpha_bar_T"] == pytest.approx(0.603, abs=1e-3) and "Not ≈ 0" in out
     assert lab_run["prior_matching"].mean() > 0.5
-    cosine = ThreeForcesAnalysis(N.NoiseSchedule.cosine(1000, dtype=F64)).analyze_three_forces(points(4))
+    cosine = ThreeForcesAnalysis(numeric.NoiseSchedule.cosine(1000, dtype=F64)).analyze_three_forces(points(4))
     assert cosine["prior_matching"].max() < 1e-5 and "≈ 0 here" in capsys.readouterr().out
     assert isinstance(lab_run["figure"], Figure)
 

@@ -1,4 +1,4 @@
-"""Mutation testing (crosscheck/mutation.py): the verifier catches wrong math.
+"""Mutation testing (crosscheck/devtools/mutation.py): the verifier catches wrong math.
 
 CI runs a spread sample of the mutants, each in its own process; ``python bench/mutation.py``
 runs all of them (the README's figure).  A sampled mutant must be killed: the documented
@@ -9,13 +9,14 @@ that they do survive.
 import pytest
 import torch
 
-import numeric as N
-from crosscheck.devtools import mutation as M
+import numeric
+from crosscheck.devtools import mutation
+from crosscheck.engine.registry import REGISTRY
 
 
 @pytest.fixture(scope="module")
 def mutants():
-    return M.all_mutants()
+    return mutation.all_mutants()
 
 
 @pytest.fixture(scope="module")
@@ -25,49 +26,50 @@ def by_id(mutants):
 
 def test_every_operator_mutates_both_layers_and_every_formula(mutants):
     for layer in ("numeric", "symbolic"):
-        assert {m.operator for m in mutants if m.layer == layer} == set(M.OPERATORS), layer
+        assert {m.operator for m in mutants if m.layer == layer} == set(mutation.OPERATORS), layer
     mutated = {m.qualname for m in mutants}
-    assert {f.__name__ for f in N.FORMULAS} <= mutated
+    assert {name for q in REGISTRY for name in q.numeric_functions() if name != 'NoiseSchedule'} <= mutated
     assert len({m.id for m in mutants}) == len(mutants)          # ids are unique
     assert len(mutants) > 900
 
 
 def test_the_equivalent_list_names_existing_mutants_with_a_reason(by_id):
-    assert set(M.EQUIVALENT) <= set(by_id), set(M.EQUIVALENT) - set(by_id)
-    assert all(len(reason) > 30 for reason in M.EQUIVALENT.values())
+    assert set(mutation.EQUIVALENT) <= set(by_id), set(mutation.EQUIVALENT) - set(by_id)
+    assert all(len(reason) > 30 for reason in mutation.EQUIVALENT.values())
 
 
 def test_a_mutant_is_applied_and_then_undone(by_id):
-    mutant = by_id["numeric.score:score_from_eps:sign:-eps->eps"]
-    s = N.NoiseSchedule.linear(10, dtype=torch.float64)
+    mutant = by_id["numeric.score:_score_from_eps:sign:-eps->eps"]     # the core score_from_eps calls
+    s = numeric.NoiseSchedule.linear(10, dtype=torch.float64)
     eps = torch.tensor([0.5, -1.0], dtype=torch.float64)
-    right = N.score_from_eps(eps, 3, s)
-    code = N.score_from_eps.__wrapped__.__code__
-    with M.applied(mutant):
-        assert torch.equal(N.score_from_eps(eps, 3, s), -right)     # every reference sees the mutant
-    assert N.score_from_eps.__wrapped__.__code__ is code
-    assert torch.equal(N.score_from_eps(eps, 3, s), right)
+    right = numeric.score_from_eps(eps, 3, s)
+    core = mutation.resolve(mutant.module, mutant.qualname)
+    code = core.__code__
+    with mutation.applied(mutant):
+        assert torch.equal(numeric.score_from_eps(eps, 3, s), -right)     # every reference sees the mutant
+    assert core.__code__ is code
+    assert torch.equal(numeric.score_from_eps(eps, 3, s), right)
 
 
 def test_a_symbolic_mutant_reaches_the_proof(by_id):
     from symbolic import posterior
-    mutant = by_id["symbolic.posterior:posterior_variance:bar-shift:S.alpha_bar_prev->S.alpha_bar_t"]
+    mutant = by_id["symbolic.posterior:posterior_variance:bar-shift:symbols.alpha_bar_prev->symbols.alpha_bar_t"]
     assert posterior.prove_posterior().ok
-    with M.applied(mutant):
+    with mutation.applied(mutant):
         assert not posterior.prove_posterior().ok
     assert posterior.prove_posterior().ok
 
 
 # Mutants that survived the first full run, and the check added to kill each.
 KILLED_BY_NEW_CHECKS = [
-    ("numeric.elbo:variational_bound:mul-div:lam[steps, None] * squared->lam[steps, None] / squared",
+    ("numeric.elbo:_variational_bound:mul-div:lam[steps, None] * squared->lam[steps, None] / squared",
      "check vectorized and pathwise code vs closed forms one t at a time"),
-    ("numeric.forward:forward_trajectory:mul-div:sqrt_alpha[t] * trajectory[t - 1]->sqrt_alpha[t] / trajectory[t - 1]",
+    ("numeric.forward:_forward_trajectory:mul-div:sqrt_alpha[t] * trajectory[t - 1]->sqrt_alpha[t] / trajectory[t - 1]",
      "check vectorized and pathwise code vs closed forms one t at a time"),
-    ("numeric.elbo:_sigma2_beta:sqrt-add:m['beta']->torch.sqrt(m['beta'])",
+    ("numeric._tables:sigma2_beta:sqrt-add:m['beta']->torch.sqrt(m['beta'])",
      "check vectorized and pathwise code vs closed forms one t at a time"),
-    ("numeric.elbo:_decoder_nll:sign:-discretized_gaussian_log_likelihood(x_0, delta, log_sigma2)"
-     "->discretized_gaussian_log_likelihood(x_0, delta, log_sigma2)",
+    ("numeric.elbo:_decoder_nll:sign:-_discretized_gaussian_log_likelihood(x_0, delta, log_sigma2)"
+     "->_discretized_gaussian_log_likelihood(x_0, delta, log_sigma2)",
      "check vectorized and pathwise code vs closed forms one t at a time"),
     ("numeric.elbo:elbo_kl_form:add-sub:terms.log_p_theta[0] - terms.prior_kl->terms.log_p_theta[0] + terms.prior_kl",
      "check vectorized and pathwise code vs closed forms one t at a time"),
@@ -85,14 +87,14 @@ KILLED_BY_NEW_CHECKS = [
 @pytest.mark.slow
 @pytest.mark.parametrize("mutant_id, how", KILLED_BY_NEW_CHECKS, ids=[i.split(":")[1] for i, _ in KILLED_BY_NEW_CHECKS])
 def test_former_survivors_are_killed_by_the_checks_added_for_them(mutant_id, how, by_id):
-    outcome = M.run_mutant(by_id[mutant_id], timeout=120)
+    outcome = mutation.run_mutant(by_id[mutant_id], timeout=120)
     assert outcome.killed and outcome.how.startswith(how), outcome.how
 
 
 @pytest.mark.slow
 def test_documented_equivalents_do_survive(by_id):
-    chosen = sorted(M.EQUIVALENT)[:: max(1, len(M.EQUIVALENT) // 2)][:2]
-    for outcome in M.run_many([by_id[i] for i in chosen], jobs=2, timeout=120):
+    chosen = sorted(mutation.EQUIVALENT)[:: max(1, len(mutation.EQUIVALENT) // 2)][:2]
+    for outcome in mutation.run_many([by_id[i] for i in chosen], jobs=2, timeout=120):
         assert not outcome.killed, (outcome.mutant.id, outcome.how)
 
 
@@ -100,11 +102,11 @@ def test_documented_equivalents_do_survive(by_id):
 def test_a_spread_sample_of_mutants_is_killed(mutants):
     """200 mutants over every (layer, operator) stratum, each run as `python -m crosscheck`
     runs (default schedule, points and checks) in its own process."""
-    candidates = [m for m in mutants if m.id not in M.EQUIVALENT]
-    chosen = M.sample(candidates, 200, seed=2026)
+    candidates = [m for m in mutants if m.id not in mutation.EQUIVALENT]
+    chosen = mutation.sample(candidates, 200, seed=2026)
     assert {(m.layer, m.operator) for m in chosen} == {(m.layer, m.operator) for m in candidates}
-    outcomes = M.run_many(chosen, jobs=2, timeout=120)
+    outcomes = mutation.run_many(chosen, jobs=2, timeout=120)
     survivors = [(o.mutant.id, o.mutant.line) for o in outcomes if not o.killed]
     assert survivors == []
-    killed, relevant, rate = M.kill_rate(outcomes)
+    killed, relevant, rate = mutation.kill_rate(outcomes)
     assert (killed, relevant, rate) == (200, 200, 1.0)

@@ -15,7 +15,7 @@ import pytest
 import torch
 
 import numeric as N
-from crosscheck.commands import cli
+from crosscheck.commands import cli, common
 from numeric.lab import lab3, lab4
 
 # -- the command line -----------------------------------------------------------------------------
@@ -164,7 +164,7 @@ def test_an_interrupted_write_leaves_the_old_file_and_no_debris(tmp_path):
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        cli.replace_atomically(str(target), half_then_fail)
+        common.replace_atomically(str(target), half_then_fail)
     assert target.read_text() == "old report\n"
     assert sorted(os.listdir(tmp_path)) == ["report.json"]
 
@@ -176,7 +176,7 @@ def test_an_interrupted_first_write_leaves_nothing(tmp_path):
         raise OSError(28, "No space left on device")
 
     with pytest.raises(OSError):
-        cli.replace_atomically(str(tmp_path / "new.json"), fail)
+        common.replace_atomically(str(tmp_path / "new.json"), fail)
     assert os.listdir(tmp_path) == []
 
 

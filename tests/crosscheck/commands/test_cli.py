@@ -1,16 +1,16 @@
 """The command line contract: exit codes 0/1/2, one line per identity, JSON report, bad input."""
 
+import importlib
 import json
 import os
 import subprocess
 import sys
 
 import pytest
+import torch
 
-from crosscheck.engine import catalog
 from crosscheck.commands import cli
-from crosscheck.engine.catalog import Identity, Part
-from symbolic import symbols as S
+from crosscheck.engine import registry
 
 
 def run_cli(*args):
@@ -54,7 +54,7 @@ def test_the_elbo_chain_is_in_the_cli_and_its_json_report(tmp_path):
 def test_list_shows_every_catalog_name(capsys):
     assert cli.main(["list"]) == 0
     out = capsys.readouterr().out
-    assert all(identity.name in out for identity in catalog.CATALOG)
+    assert all(quantity.name in out for quantity in registry.REGISTRY)
 
 
 @pytest.mark.parametrize("argv, message", [
@@ -90,16 +90,55 @@ def test_bad_usage_in_a_subprocess_has_no_traceback():
 
 
 def test_a_failing_identity_exits_1_and_shows_the_counterexample(monkeypatch, capsys, tmp_path):
-    import numeric as N
-    wrong = Identity(
-        "wrong_score", "a deliberately wrong numeric score", "test", None,
-        (Part("score", lambda: -S.eps / __import__("sympy").sqrt(1 - S.alpha_bar_t),
-              lambda g: -g["eps"] / g.schedule.one_minus_alpha_bar[g.t]),),  # variance for std
-        (N.score_from_eps,))
-    monkeypatch.setattr(catalog, "CATALOG", (wrong,))
-    monkeypatch.setattr(catalog, "BY_NAME", {"wrong_score": wrong})
+    twins = importlib.import_module("numeric.score")   # the module (numeric.score is the function)
+    real = twins.score_from_eps
+
+    def score_from_eps(eps, t, schedule):    # the variance where the standard deviation belongs
+        return real(eps, t, schedule) * -real(torch.ones_like(eps), t, schedule)
+    monkeypatch.setattr(twins, "score_from_eps", score_from_eps)
     report = tmp_path / "r.json"
-    assert cli.main(["--json", str(report)]) == 1
+    assert cli.main(["--only", "score", "--points", "10", "--json", str(report)]) == 1
     out = capsys.readouterr().out
-    assert "FAIL  wrong_score" in out and "at {" in out and "0 of 1 identities hold" in out
+    assert "FAIL  score" in out and "at {" in out and "0 of 1 identities hold" in out
     assert json.loads(report.read_text())["ok"] is False
+
+
+COMMAND_NAMES = ["list", "plots", "latex", "check", "claims", "train"]
+
+
+@pytest.mark.parametrize("command", COMMAND_NAMES)
+def test_each_command_help_shows_its_own_usage_only(command, capsys):
+    with pytest.raises(SystemExit) as stop:
+        cli.main([command, "--help"])
+    assert stop.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"usage: python -m crosscheck {command}")
+    others = [name for name in COMMAND_NAMES if name != command and f"python -m crosscheck {name}" in out]
+    assert others == [], f"{command} --help shows the usage of {others}"
+
+
+def test_claims_help_says_the_material_is_bundled(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["claims", "--help"])
+    out = capsys.readouterr().out
+    assert "shared/seeds" not in out and "bundled with crosscheck" in " ".join(out.split())
+
+
+def test_top_level_help_lists_every_command():
+    proc = run_cli("--help")
+    assert proc.returncode == 0 and proc.stderr == ""
+    assert proc.stdout.startswith("usage: python -m crosscheck [-h]")
+    for name in COMMAND_NAMES:
+        assert f"\n  {name} " in proc.stdout
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["list", "--frobnicate"], "`list` takes no arguments, got '--frobnicate'"),
+    (["plots", "--out"], "argument --out: expected one argument"),
+    (["train", "--device", "tpu"], "argument --device: invalid choice: 'tpu'"),
+    (["claims", "--jsn"], "unrecognized arguments: --jsn"),
+])
+def test_subcommand_bad_usage_is_one_line(argv, message, capsys):
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("crosscheck: error: ") and err.count("\n") == 1 and message in err

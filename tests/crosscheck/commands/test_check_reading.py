@@ -6,7 +6,7 @@ part), and a word the reading notes or the refusal must contain (None: no requir
 
 import pytest
 
-from crosscheck.commands import check as C
+from crosscheck.commands import check
 
 PV = "beta_t*(1-alpha_bar_prev)/(1-alpha_bar_t)"
 EPS_MEAN_LATEX = (r"\frac{1}{\sqrt{\alpha_t}}\left(\mathbf{x}_t - \frac{\beta_t}{\sqrt{1-\bar\alpha_t}}"
@@ -157,11 +157,11 @@ ROWS = [
 def test_reading(target, formula, expected, word):
     if expected == "refused":
         with pytest.raises(ValueError) as err:
-            C.check(target, formula, hints=False, timeout=30)
+            check.check(target, formula, hints=False, timeout=30)
         if word:
             assert word in str(err.value), str(err.value)
         return
-    verdict = C.check(target, formula, hints=False, timeout=30)
+    verdict = check.check(target, formula, hints=False, timeout=30)
     if expected == "not holds":
         assert verdict.status != "holds", verdict.report()
     else:
@@ -171,14 +171,14 @@ def test_reading(target, formula, expected, word):
             verdict.report()
 
 
-@pytest.mark.parametrize("chosen", C.TARGETS, ids=lambda t: t.name)
+@pytest.mark.parametrize("chosen", check.TARGETS, ids=lambda t: t.name)
 def test_printed_statement_pastes_back(chosen):
     # The statement `check --list` prints is read back as it is printed, and holds.
-    assert C.check(chosen.name, chosen.statement, hints=False).status == "holds"
+    assert check.check(chosen.name, chosen.statement, hints=False).status == "holds"
 
 
 def test_chain_reports_each_side():
-    verdict = C.check("posterior_variance", r"\tilde\beta_t = \frac{1-\bar\alpha_{t-1}}{1-\bar\alpha_t}\beta_t = 2\beta_t",
+    verdict = check.check("posterior_variance", r"\tilde\beta_t = \frac{1-\bar\alpha_{t-1}}{1-\bar\alpha_t}\beta_t = 2\beta_t",
                       hints=False)
     assert [c["status"] for c in verdict.checked] == ["holds", "differs"]
     assert "side 3" in verdict.checked[1]["side"]
@@ -186,7 +186,7 @@ def test_chain_reports_each_side():
 
 
 def test_reading_notes_reach_the_json():
-    verdict = C.check("eps_mean", EPS_MEAN_LATEX + r" \quad (11)", hints=False)
+    verdict = check.check("eps_mean", EPS_MEAN_LATEX + r" \quad (11)", hints=False)
     data = verdict.as_json()
     assert {"status", "parsed", "hints", "method", "counterexample"} <= set(data)
     assert any("equation number" in n for n in data["notes"])
@@ -198,14 +198,14 @@ def test_api_refuses_sympy_symbols_with_other_assumptions():
     import sympy as sp
     alpha_bar_t = sp.Symbol("alpha_bar_t", positive=True)
     with pytest.raises(ValueError, match="assumptions"):
-        C.check("forward_jump_mean", sp.sqrt(alpha_bar_t) * sp.sqrt(sp.Symbol("x_0", positive=True) ** 2))
-    assert C.check("forward_jump_mean", sp.sqrt(alpha_bar_t) * sp.sqrt(sp.Symbol("x_0") ** 2),
+        check.check("forward_jump_mean", sp.sqrt(alpha_bar_t) * sp.sqrt(sp.Symbol("x_0", positive=True) ** 2))
+    assert check.check("forward_jump_mean", sp.sqrt(alpha_bar_t) * sp.sqrt(sp.Symbol("x_0") ** 2),
                    hints=False).status == "differs"
 
 
 def test_counterexamples_keep_timesteps_in_range():
     # 1/(T - t) is undefined at t = T (inside the domain); T - t + 1 never vanishes for t <= T, so
     # no point with t > T may be shown as a counterexample.
-    verdict = C.check("forward_step_variance", "beta_t*(T-t)/(T-t)", hints=False)
+    verdict = check.check("forward_step_variance", "beta_t*(T-t)/(T-t)", hints=False)
     assert verdict.status == "differs" and verdict.point["t"] == verdict.point["T"]
-    assert C.check("forward_step_variance", "beta_t*(T-t+1)/(T-t+1)", hints=False).status != "differs"
+    assert check.check("forward_step_variance", "beta_t*(T-t+1)/(T-t+1)", hints=False).status != "differs"

@@ -944,7 +944,7 @@ def _run_one(entry: Entry) -> dict:
     import sympy as sp
 
     from crosscheck.commands.check import check
-    from symbolic import formula as F
+    from symbolic import formula
 
     if os.path.exists(CANARY):
         os.unlink(CANARY)
@@ -956,12 +956,12 @@ def _run_one(entry: Entry) -> dict:
     start = time.perf_counter()
     try:
         with _patched_execution(log):
-            parsed = F.parse(entry.text, latex=entry.latex)
+            parsed = formula.parse(entry.text, latex=entry.latex)
         # order="none": the default printer sorts an Add by evaluating its terms numerically,
         # which never ends on exp(-exp(exp(24))) -- the harness must not hang where the engine may not
         part = {"outcome": "read", "reads": sp.sstr(parsed.expr, order="none")[:300]}
         if entry.not_reads_as is not None:
-            other = F.parse(entry.not_reads_as, latex=False).expr
+            other = formula.parse(entry.not_reads_as, latex=False).expr
             try:
                 part["misread"] = bool(sp.expand(parsed.expr - other) == 0)
             except Exception as err:  # noqa: BLE001 - a comparison failure is not a verdict
@@ -1003,13 +1003,13 @@ def _worker_main() -> None:
     import unicodedata  # noqa: F401 - imported now, so that a reader's first use opens no file later
 
     from crosscheck.commands.check import check
-    from symbolic import formula as F
+    from symbolic import formula
     for text, latex in (("beta_t*(1-alpha_bar_prev)/(1-alpha_bar_t)", False), (L_PV, True)):
-        F.parse(text, latex=latex)
+        formula.parse(text, latex=latex)
         check("posterior_variance", text, latex=latex, timeout=CHECK_TIMEOUT, hints=False)
     for probe in ("\u00e9\u200b", r"\frac{1}{2}\beta_t^{2}", "1e-400"):   # warm the error paths too
         try:
-            F.parse(probe)
+            formula.parse(probe)
         except (ValueError, TypeError):
             pass
     out.write(json.dumps({"ready": True}) + "\n")

@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from crosscheck.commands import cli
-from crosscheck.commands import latex as X
+from crosscheck.commands import latex
 from numeric import NoiseSchedule
 
 HAVE_PDFLATEX = shutil.which("pdflatex") is not None
@@ -21,13 +21,13 @@ LAB = NoiseSchedule.linear(50, 1e-4, 0.02, dtype=torch.float64)
 
 @pytest.fixture(scope="module")
 def export():
-    return X.build(LAB, figures=())
+    return latex.build(LAB, figures=())
 
 
 def test_every_fragment_is_built(export):
-    assert set(export.fragments) == set(X.FRAGMENTS)
+    assert set(export.fragments) == set(latex.FRAGMENTS)
     assert export.ok
-    from crosscheck.engine.catalog import BY_NAME
+    from crosscheck.engine.registry import BY_NAME
     for name, fragment in export.fragments.items():
         if name not in BY_NAME or BY_NAME[name].parts or BY_NAME[name].kind == "derivation":
             assert r"\begin{align}" in fragment or name == "elbo_gap", name
@@ -40,15 +40,15 @@ def test_every_fragment_is_built(export):
 
 def test_every_exported_formula_round_trips(export):
     assert len(export.formulas) > 60
-    failures = [f.where for f in export.formulas if not X.round_trip(f).ok]
+    failures = [f.where for f in export.formulas if not latex.round_trip(f).ok]
     assert failures == []
 
 
 def test_round_trip_fails_on_a_wrong_formula(export):
     formula = next(f for f in export.formulas if f.where.startswith("posterior: posterior_mean"))
-    assert X.round_trip(formula).ok
+    assert latex.round_trip(formula).ok
     rows = (formula.rows[0].replace(r"\bar{\alpha}_{t-1}", r"\bar{\alpha}_{t}", 1),) + formula.rows[1:]
-    assert not X.round_trip(X.Formula(formula.where, formula.expr, rows, formula.display)).ok
+    assert not latex.round_trip(latex.Formula(formula.where, formula.expr, rows, formula.display)).ok
 
 
 def test_document_is_organised_as_the_homework(export):
@@ -63,15 +63,15 @@ def test_document_is_organised_as_the_homework(export):
 
 
 def test_prior_value_agrees_and_depends_on_the_schedule():
-    lab = X.prior_values(LAB)
+    lab = latex.prior_values(LAB)
     assert abs(lab["alpha_bar_T"] - 0.6027) < 1e-3 and not lab["negligible"]
     assert all(v["rel_err"] < 1e-12 for v in lab["at"].values())
-    cosine = X.prior_values(NoiseSchedule.cosine(1000, dtype=torch.float64))
+    cosine = latex.prior_values(NoiseSchedule.cosine(1000, dtype=torch.float64))
     assert cosine["negligible"] and cosine["at"]["x_0^2 = 1"]["numeric"] < 1e-3
 
 
 def test_math_text_sets_formulas_as_math_and_escapes_the_rest():
-    out = X.math_text("for t >= 2, q(x_t|x_{t-1}) = q(x_t|x_{t-1}, x_0) (Markov property); 50% of x_0")
+    out = latex.math_text("for t >= 2, q(x_t|x_{t-1}) = q(x_t|x_{t-1}, x_0) (Markov property); 50% of x_0")
     assert r"$t \geq  2$" in out and r"q(x_t|x_{t-1}, x_0)" in out
     assert r"50\%" in out
     outside = "".join(part for i, part in enumerate(out.split("$")) if i % 2 == 0)
@@ -83,13 +83,13 @@ def test_latex_problems_reads_errors_overfull_boxes_and_undefined_references():
            "Overfull \\hbox (46.1pt too wide) in paragraph at lines 1--2\n"
            "Overfull \\hbox (0.5pt too wide) in paragraph at lines 3--4\n"
            "LaTeX Warning: Reference `eq:x' on page 1 undefined on input line 5.\n")
-    problems = X.latex_problems(log)
+    problems = latex.latex_problems(log)
     assert len(problems) == 3 and not any("0.5pt" in p for p in problems)
 
 
 def _compile(tmp_path, document: str) -> str:
     (tmp_path / "derivation.tex").write_text(document)
-    return X.compile_pdf(str(tmp_path))
+    return latex.compile_pdf(str(tmp_path))
 
 
 @pytest.mark.skipif(not HAVE_PDFLATEX and not REQUIRE_PDFLATEX, reason="pdflatex not installed")
@@ -97,11 +97,11 @@ def test_document_compiles_cleanly(tmp_path, export):
     assert HAVE_PDFLATEX, "CROSSCHECK_REQUIRE_PDFLATEX=1 but pdflatex is not installed"
     log = _compile(tmp_path, export.document)
     assert (tmp_path / "derivation.pdf").stat().st_size > 10_000
-    assert X.latex_problems(log) == []
+    assert latex.latex_problems(log) == []
     # the same check catches an equation that leaves the page and an undefined reference
     wide = export.document.replace(r"\end{document}", r"\begin{align} " + "x + " * 120 + r"x \end{align}"
                                    + r"see \eqref{eq:nowhere}. \end{document}")
-    problems = X.latex_problems(_compile(tmp_path, wide))
+    problems = latex.latex_problems(_compile(tmp_path, wide))
     assert any("Overfull" in p for p in problems) and any("undefined" in p for p in problems)
 
 
@@ -166,14 +166,14 @@ def test_cli_pdflatex_failure_exits_2_and_leaves_nothing(tmp_path, capsys, monke
     out = tmp_path / "hw"
     out.mkdir()
     (out / "notes.txt").write_text("mine")
-    real_build = X.build
+    real_build = latex.build
 
     def broken(*args, **kwargs):
         export = real_build(*args, **kwargs)
         export.document = export.document.replace(r"\end{document}", r"\undefinedmacro \end{document}")
         return export
 
-    monkeypatch.setattr(X, "build", broken)
+    monkeypatch.setattr(latex, "build", broken)
     assert cli.main(["latex", "--out", str(out), "--pdf"]) == 2
     err = capsys.readouterr().err
     assert "pdflatex failed" in err and "Undefined control sequence" in err

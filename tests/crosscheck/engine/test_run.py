@@ -1,4 +1,4 @@
-"""Every identity holds, every formula has an entry, and wrong math is caught."""
+"""Every registry entry holds (crosscheck.engine.run), and wrong math is caught."""
 
 import math
 import subprocess
@@ -8,12 +8,13 @@ import pytest
 import sympy as sp
 import torch
 
-import numeric as N
-from crosscheck.engine.catalog import BY_NAME, CATALOG
-from crosscheck.engine.oracles import Context, sequential_vs_jump
-from crosscheck.engine.run import run_identity
-from symbolic import posterior as SP
-from symbolic import symbols as S
+import numeric
+from crosscheck.engine.registry import BY_NAME, REGISTRY
+from crosscheck.engine.oracles import sequential_vs_jump
+from crosscheck.engine.types import Context
+from crosscheck.engine.run import run_quantity
+from symbolic import posterior
+from symbolic import symbols
 from symbolic.proof import prove_equal
 
 DESIGN_NAMES = {
@@ -25,56 +26,50 @@ DESIGN_NAMES = {
 
 
 def context(dtype=torch.float64, device="cpu", schedule="linear", T=1000):
-    build = N.NoiseSchedule.cosine if schedule == "cosine" else N.NoiseSchedule.linear
+    build = numeric.NoiseSchedule.cosine if schedule == "cosine" else numeric.NoiseSchedule.linear
     return Context(build(T, dtype=dtype, device=device), dtype, torch.device(device), seed=0)
 
 
-def test_every_design_identity_is_in_the_catalog():
+def test_every_design_identity_is_in_the_registry():
     assert DESIGN_NAMES <= set(BY_NAME)
 
 
-def test_every_public_formula_function_has_a_catalog_entry():
-    covered = {f for identity in CATALOG for f in identity.functions}
-    missing = [f.__name__ for f in N.FORMULAS if f not in covered]
-    assert not missing, f"formula functions without a catalog entry: {missing}"
-
-
-@pytest.mark.parametrize("identity", CATALOG, ids=lambda i: i.name)
+@pytest.mark.parametrize("identity", REGISTRY, ids=lambda i: i.name)
 @pytest.mark.parametrize("dtype", [torch.float64, torch.float32], ids=["float64", "float32"])
 def test_identity_holds(identity, dtype):
-    result = run_identity(identity, context(dtype))
+    result = run_quantity(identity, context(dtype))
     assert result.ok, result.as_json()
     assert result.symbolic in ("proved", "n.a.")
     assert all(r.points >= 1000 for r in result.numeric)
 
 
-@pytest.mark.parametrize("identity", CATALOG, ids=lambda i: i.name)
+@pytest.mark.parametrize("identity", REGISTRY, ids=lambda i: i.name)
 def test_identity_holds_on_cosine_float32(identity):
-    assert run_identity(identity, context(torch.float32, schedule="cosine")).ok
+    assert run_quantity(identity, context(torch.float32, schedule="cosine")).ok
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
-@pytest.mark.parametrize("identity", CATALOG, ids=lambda i: i.name)
+@pytest.mark.parametrize("identity", REGISTRY, ids=lambda i: i.name)
 def test_identity_holds_on_cuda(identity):
-    assert run_identity(identity, context(torch.float32, device="cuda")).ok
+    assert run_quantity(identity, context(torch.float32, device="cuda")).ok
 
 
 # --- wrong math must be caught, with the point where it breaks ---------------------------------
 
-def _eps_mean_dropped_sqrt(g):
-    s, t = g.schedule, g.t
-    return (g["x_t"] - s.beta[t] / s.one_minus_alpha_bar[t] * g["eps"]) / s.alpha[t].sqrt()
+def _eps_mean_dropped_sqrt(x_t, eps, t, schedule):
+    s = schedule
+    return (x_t - s.beta[t] / s.one_minus_alpha_bar[t] * eps) / s.alpha[t].sqrt()
 
 
-def _posterior_mean_wrong_alpha_bar(g):
-    s, t = g.schedule, g.t
+def _posterior_mean_wrong_alpha_bar(x_0, x_t, t, schedule):
+    s = schedule
     w_0 = s.alpha_bar[t].sqrt() * s.beta[t] / s.one_minus_alpha_bar[t]  # alpha_bar_t for alpha_bar_{t-1}
     w_t = s.alpha[t].sqrt() * s.one_minus_alpha_bar[t - 1] / s.one_minus_alpha_bar[t]
-    return w_0 * g["x_0"] + w_t * g["x_t"]
+    return w_0 * x_0 + w_t * x_t
 
 
-def _kl_swapped(g):
-    return N.gaussian_kl(g["mu_2"], g["var_2"], g["mu_1"], g["var_1"])
+def _kl_swapped(mean_1, var_1, mean_2, var_2):
+    return numeric.gaussian_kl(mean_2, var_2, mean_1, var_1)
 
 
 @pytest.mark.parametrize("identity, part, wrong", [
@@ -84,7 +79,7 @@ def _kl_swapped(g):
 ], ids=["eps_mean-dropped-sqrt", "posterior_mean-alpha_bar_t", "gaussian_kl-swapped"])
 @pytest.mark.parametrize("dtype", [torch.float64, torch.float32], ids=["float64", "float32"])
 def test_wrong_numeric_implementation_is_caught(identity, part, wrong, dtype):
-    result = run_identity(BY_NAME[identity], context(dtype), numeric={part: wrong})
+    result = run_quantity(BY_NAME[identity], context(dtype), numeric={part: wrong})
     assert not result.ok
     failed = [r for r in result.numeric if r.name == part][0]
     assert not failed.ok and failed.max_scaled_err > 1e3 * failed.tolerance
@@ -94,17 +89,17 @@ def test_wrong_numeric_implementation_is_caught(identity, part, wrong, dtype):
 
 def test_wrong_symbolic_claim_is_refuted():
     def wrong_claim():  # the lecture's "interpolation weights sum to 1"
-        w_0, w_t = SP.interpolation_weights()
+        w_0, w_t = posterior.interpolation_weights()
         return prove_equal(w_0 + w_t, 1, "w_0 + w_t = 1")
-    result = run_identity(BY_NAME["interpolation_weights"], context(), prove=wrong_claim)
+    result = run_quantity(BY_NAME["interpolation_weights"], context(), prove=wrong_claim)
     assert not result.ok and result.symbolic == "refuted"
     assert 0 < result.proof.counterexample["alpha_bar_prev"] < 1
 
 
 def test_undecided_is_not_a_pass():
     def undecidable():
-        return prove_equal(sp.sin(S.x) ** 2 + sp.cos(S.x) ** 2, 1, "outside the reduction")
-    result = run_identity(BY_NAME["gaussian_log_density"], context(), prove=undecidable)
+        return prove_equal(sp.sin(symbols.x) ** 2 + sp.cos(symbols.x) ** 2, 1, "outside the reduction")
+    result = run_quantity(BY_NAME["gaussian_log_density"], context(), prove=undecidable)
     assert result.symbolic == "undecided" and not result.ok
 
 
@@ -113,8 +108,8 @@ def test_sampling_check_catches_a_wrong_forward_step(monkeypatch):
     assert ok.ok and ok.details["max_abs_z"] <= 4
 
     def wrong_step(x_prev, t, schedule, noise=None):  # variance alpha_t instead of beta_t
-        return N.forward_step_mean(x_prev, t, schedule) + schedule.alpha[t].sqrt() * noise
-    monkeypatch.setattr(N, "forward_step_sample", wrong_step)
+        return numeric.forward_step_mean(x_prev, t, schedule) + schedule.alpha[t].sqrt() * noise
+    monkeypatch.setattr(numeric, "forward_step_sample", wrong_step)
     bad = sequential_vs_jump(context())
     assert not bad.ok and bad.details["max_abs_z"] > 10
 
@@ -128,26 +123,26 @@ def test_symbolic_layer_does_not_import_torch():
 # --- the ELBO chain's numeric checks catch wrong implementations -------------------------------
 
 def test_pathwise_check_catches_a_wrong_step(monkeypatch):
-    from numeric import elbo as NE
+    from numeric import elbo
 
     def bayes_with_swapped_marginals(terms):
         return (terms.log_prior + terms.log_p_theta[0] - terms.log_q_step[0]
                 + (terms.log_p_theta[1:] - terms.log_q_post + terms.log_q_jump[1:] - terms.log_q_jump[:-1]).sum(0))
-    monkeypatch.setitem(NE.STEPS, "elbo_bayes", bayes_with_swapped_marginals)
-    result = run_identity(BY_NAME["elbo_bayes"], context())
+    monkeypatch.setitem(elbo.STEPS, "elbo_bayes", bayes_with_swapped_marginals)
+    result = run_quantity(BY_NAME["elbo_bayes"], context())
     assert not result.ok and result.checks[0].details["max_rel_err"] > 1e-3
-    assert run_identity(BY_NAME["elbo_separation"], context()).ok   # the others still hold
+    assert run_quantity(BY_NAME["elbo_separation"], context()).ok   # the others still hold
 
 
 def test_statistical_check_catches_a_wrong_bound(monkeypatch):
     from crosscheck.engine import elbo_checks
-    from numeric import elbo as NE
-    right = NE.variational_bound
+    from numeric import elbo
+    right = elbo.variational_bound
 
     def without_the_reconstruction(*args, **kwargs):
         b = right(*args, **kwargs)
-        return NE.VariationalBound(b.prior, 0 * b.reconstruction, b.denoising, b.total - b.reconstruction, b.units)
-    monkeypatch.setattr(NE, "variational_bound", without_the_reconstruction)
+        return elbo.VariationalBound(b.prior, 0 * b.reconstruction, b.denoising, b.total - b.reconstruction, b.units)
+    monkeypatch.setattr(elbo, "variational_bound", without_the_reconstruction)
     bad = elbo_checks.statistical_check(context())
     assert not bad.ok and bad.details["max_abs_z"] > 10
 
@@ -155,16 +150,16 @@ def test_statistical_check_catches_a_wrong_bound(monkeypatch):
 def test_exact_likelihood_check_catches_a_wrong_kl_weight(monkeypatch):
     from crosscheck.engine import elbo_checks
     assert elbo_checks.exact_likelihood_check(context()).ok
-    right = N.kl_eps_weight
-    monkeypatch.setattr(N, "kl_eps_weight", lambda t, s, sigma2: right(t, s, sigma2) * s.alpha[t])  # alpha dropped
+    right = numeric.kl_eps_weight
+    monkeypatch.setattr(numeric, "kl_eps_weight", lambda t, s, sigma2: right(t, s, sigma2) * s.alpha[t])  # alpha dropped
     bad = elbo_checks.exact_likelihood_check(context())
     assert not bad.ok and bad.details["max_err"] > 1e-4
 
 
 def test_discretized_decoder_check_catches_the_floor_of_the_reference_code(monkeypatch):
     from crosscheck.engine import elbo_checks
-    from numeric import elbo as NE
-    right = NE.discretized_gaussian_log_likelihood
-    monkeypatch.setattr(NE, "discretized_gaussian_log_likelihood",
+    from numeric import elbo
+    right = elbo.discretized_gaussian_log_likelihood
+    monkeypatch.setattr(elbo, "discretized_gaussian_log_likelihood",
                         lambda *a: right(*a).clamp(min=math.log(1e-12)))
     assert not elbo_checks.discretized_decoder_check(context()).ok

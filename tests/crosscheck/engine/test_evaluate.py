@@ -13,12 +13,13 @@ import pytest
 import torch
 from hypothesis import given, strategies as st
 
-import numeric as N
-from crosscheck.engine.catalog import CATALOG
+import numeric
+from crosscheck.engine.registry import REGISTRY
+from crosscheck.engine.run import part_caller
 from crosscheck.engine.evaluate import compare
 from crosscheck.engine.points import make_group
 
-PARTS = [(identity.name, part) for identity in CATALOG for part in identity.parts]
+PARTS = [(quantity.name, part) for quantity in REGISTRY for part in quantity.parts]
 BETA = st.one_of(st.floats(1e-12, 1e-6), st.floats(1e-6, 0.2), st.floats(0.2, 0.999),
                  st.sampled_from([1e-12, 1e-4, 0.02, 0.5, 0.999]))
 
@@ -27,11 +28,11 @@ BETA = st.one_of(st.floats(1e-12, 1e-6), st.floats(1e-6, 0.2), st.floats(0.2, 0.
 def schedules(draw):
     kind = draw(st.sampled_from(["linear", "cosine", "betas"]))
     if kind == "betas":
-        return N.NoiseSchedule.from_betas(draw(st.lists(BETA, min_size=1, max_size=40)))
+        return numeric.NoiseSchedule.from_betas(draw(st.lists(BETA, min_size=1, max_size=40)))
     T = draw(st.one_of(st.integers(1, 10), st.integers(1, 10_000)))
     if kind == "linear":
-        return N.NoiseSchedule.linear(T, draw(BETA), draw(BETA))
-    return N.NoiseSchedule.cosine(T, s=draw(st.floats(0.0, 0.1)), max_beta=draw(st.sampled_from([0.999, 0.5])))
+        return numeric.NoiseSchedule.linear(T, draw(BETA), draw(BETA))
+    return numeric.NoiseSchedule.cosine(T, s=draw(st.floats(0.0, 0.1)), max_beta=draw(st.sampled_from([0.999, 0.5])))
 
 
 def _representable(schedule, dtype) -> bool:
@@ -44,7 +45,7 @@ def _representable(schedule, dtype) -> bool:
 def groups(draw, t_min):
     schedule = draw(schedules())
     if schedule.T < t_min:
-        schedule = N.NoiseSchedule.linear(t_min + 3)
+        schedule = numeric.NoiseSchedule.linear(t_min + 3)
     n = 6
     t = torch.tensor(draw(st.lists(st.integers(t_min, schedule.T), min_size=n, max_size=n)))
     g = torch.Generator().manual_seed(draw(st.integers(0, 2**16)))
@@ -60,39 +61,40 @@ def groups(draw, t_min):
 def _agree(part, schedule, t, raw, dtype, device):
     group = make_group(schedule, t, raw, dtype=dtype, device=device)
     with torch.no_grad():
-        return compare(part.name, part.symbolic(), part.numeric, [group], dtype,
+        return compare(part.name, part.expression(), part_caller(part), [group], dtype,
                        exact_denominators=part.exact_denominators)
 
 
-@pytest.mark.parametrize("name, part", PARTS, ids=[p.name for _, p in PARTS])
-def test_float32_and_float64_agree_with_the_proof_within_tolerance(name, part):
+def _fuzz(part, body) -> None:
+    """``body(schedule, t, raw, dtype)`` on fuzzed points, in each dtype whose range holds the schedule."""
     @given(case=groups(part.t_min))
     def check(case):
         schedule, t, raw = case
         for dtype in (torch.float64, torch.float32):
-            if not _representable(schedule, dtype):
-                continue
-            result = _agree(part, schedule, t, raw, dtype, "cpu")
-            assert result.ok, (dtype, result.max_scaled_err, result.tolerance, result.counterexample)
+            if _representable(schedule, dtype):
+                body(schedule, t, raw, dtype)
     check()
+
+
+@pytest.mark.parametrize("name, part", PARTS, ids=[p.name for _, p in PARTS])
+def test_float32_and_float64_agree_with_the_proof_within_tolerance(name, part):
+    def body(schedule, t, raw, dtype):
+        result = _agree(part, schedule, t, raw, dtype, "cpu")
+        assert result.ok, (dtype, result.max_scaled_err, result.tolerance, result.counterexample)
+    _fuzz(part, body)
 
 
 @pytest.mark.cuda
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
 @pytest.mark.parametrize("name, part", PARTS, ids=[p.name for _, p in PARTS])
 def test_cuda_agrees_with_cpu_and_with_the_proof(name, part):
-    @given(case=groups(part.t_min))
-    def check(case):
-        schedule, t, raw = case
-        for dtype in (torch.float64, torch.float32):
-            if not _representable(schedule, dtype):
-                continue
-            cpu = _agree(part, schedule, t, raw, dtype, "cpu")
-            cuda = _agree(part, schedule, t, raw, dtype, "cuda")
-            assert cuda.ok, (dtype, cuda.max_scaled_err, cuda.counterexample)
-            group = make_group(schedule, t, raw, dtype=dtype, device="cpu")
-            on_gpu = make_group(schedule, t, raw, dtype=dtype, device="cuda")
-            a, b = part.numeric(group).double(), part.numeric(on_gpu).double().cpu()
-            scale = a.abs().clamp(min=1)
-            assert bool((((a - b).abs() / scale) <= 2 * cpu.tolerance).all()), (dtype, a, b)
-    check()
+    def body(schedule, t, raw, dtype):
+        cpu = _agree(part, schedule, t, raw, dtype, "cpu")
+        cuda = _agree(part, schedule, t, raw, dtype, "cuda")
+        assert cuda.ok, (dtype, cuda.max_scaled_err, cuda.counterexample)
+        call = part_caller(part)
+        a = call(make_group(schedule, t, raw, dtype=dtype, device="cpu")).double()
+        b = call(make_group(schedule, t, raw, dtype=dtype, device="cuda")).double().cpu()
+        scale = a.abs().clamp(min=1)
+        assert bool((((a - b).abs() / scale) <= 2 * cpu.tolerance).all()), (dtype, a, b)
+    _fuzz(part, body)

@@ -96,7 +96,7 @@ def test_reparameterize_has_the_right_moments_and_gradients():
     assert torch.allclose(mu.grad, torch.ones_like(mu)) and logvar.grad.abs().sum() > 0
 
 
-def test_elbo_terms_and_training():
+def test_elbo_framework_terms_and_training():
     torch.manual_seed(0)
     model = ELBOFramework()
     x = create_diffusion_test_data(300, generator=torch.Generator().manual_seed(0), device="cpu")
