@@ -33,7 +33,7 @@ from typing import Mapping
 
 import sympy as sp
 
-from . import symbols as S
+from . import symbols
 
 PROVED, REFUTED, UNDECIDED = "proved", "refuted", "undecided"
 
@@ -62,8 +62,8 @@ class Domain:
     def parametrised(self, expr: sp.Expr) -> sp.Expr:
         """``expr`` with the schedule written through the positive parameters (exact, a bijection)."""
         b = _b_closed if self.includes_t1 else _b_open
-        return expr.xreplace({S.alpha_t: (1 + _a) ** -2, S.alpha_bar_prev: (1 + b) ** -2,
-                              S.alpha_bar_T: (1 + _c) ** -2})
+        return expr.xreplace({symbols.alpha_t: (1 + _a) ** -2, symbols.alpha_bar_prev: (1 + b) ** -2,
+                              symbols.alpha_bar_T: (1 + _c) ** -2})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -403,11 +403,11 @@ _SPECIAL_DATA = (0, 1, -1, 2, -2, sp.Rational(1, 2), -sp.Rational(1, 2), 3, -3)
 
 
 def _value(symbol: sp.Symbol, rng: random.Random, domain: Domain, special: bool) -> sp.Rational:
-    if symbol is S.alpha_bar_prev:
+    if symbol is symbols.alpha_bar_prev:
         if special and domain.includes_t1 and rng.random() < 0.5:
             return sp.Integer(1)
         return sp.Rational(rng.randint(1, 999), 1000)
-    if symbol in (S.alpha_t, S.alpha_bar_T):
+    if symbol in (symbols.alpha_t, symbols.alpha_bar_T):
         return sp.Rational(rng.randint(1, 999), 1000)
     if symbol.is_integer:
         return sp.Integer(rng.randint(1, 6))
@@ -435,9 +435,9 @@ def _roots_in_domain(condition: Condition, domain: Domain) -> list[tuple[sp.Symb
     candidates += [v - sp.Rational(1, 1000) for v in values] + [v + sp.Rational(1, 1000) for v in values]
     inside = []
     for v in candidates:
-        if symbol in (S.alpha_t, S.alpha_bar_T) and not 0 < v < 1:
+        if symbol in (symbols.alpha_t, symbols.alpha_bar_T) and not 0 < v < 1:
             continue
-        if symbol is S.alpha_bar_prev and not (0 < v < 1 or (v == 1 and domain.includes_t1)):
+        if symbol is symbols.alpha_bar_prev and not (0 < v < 1 or (v == 1 and domain.includes_t1)):
             continue
         if (symbol.is_positive and not v > 0) or (symbol.is_integer and not v.is_integer):
             continue
@@ -454,10 +454,11 @@ def timesteps_in_order(point: dict) -> dict:
     return point
 
 
-def points(symbols, domain: Domain, *, count: int = 32, seed: int = 0, extra=()) -> list[dict]:
-    """Exact points of the domain: random ones, special values (0, +-1, t = 1), and ``extra``."""
+def points(free, domain: Domain, *, count: int = 32, seed: int = 0, extra=()) -> list[dict]:
+    """Exact points of the domain for the symbols ``free``: random ones, special values (0, +-1,
+    t = 1), and ``extra``."""
     rng = random.Random(seed)
-    ordered = sorted(symbols, key=lambda s: s.name)
+    ordered = sorted(free, key=lambda s: s.name)
     out = [timesteps_in_order({s: _value(s, rng, domain, special=i % 2 == 1) for s in ordered})
            for i in range(count)]
     for symbol, value in extra:
@@ -512,8 +513,8 @@ def definedness(expr: sp.Expr, domain: Domain = Domain(), *, samples: int = 32, 
         return Definedness(UNDECIDED, unproved=unproved)
     roots = [p for c in unproved if c.kind in ("positive", "nonnegative", "nonzero")
              for p in _roots_in_domain(c, domain)]
-    symbols = expr.free_symbols.union(*(c.argument.free_symbols for c in found))
-    for point in points(symbols, domain, count=samples, seed=seed, extra=roots):
+    free = expr.free_symbols.union(*(c.argument.free_symbols for c in found))
+    for point in points(free, domain, count=samples, seed=seed, extra=roots):
         defect = defect_at(expr, point, found)
         if defect is not None:
             return Definedness(REFUTED, defect)

@@ -30,14 +30,14 @@ Independently, each step is checked by expanding the sums for concrete T = 1..10
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import sympy as sp
 
-from . import symbols as S
+from . import symbols
 from .gaussian import expectation, gaussian_log_density
-from .kl import gaussian_kl
+from .kl import gaussian_kl, variance_ratio_lemma, variance_ratio_term
 from .proof import Proof, Status, all_of, prove_equal, prove_true
 
 t = sp.Symbol("t", integer=True, positive=True)
@@ -68,6 +68,9 @@ class Density(sp.Function):
     valid_from = 1            # smallest timestep at which the density exists
     _text = "?"
     _latex_form = "?"
+    # The latent variables, as offsets k of x_{index + k}: what the density is over, what it is given.
+    _over: tuple[int, ...] = (0,)
+    _given: tuple[int, ...] = ()
 
     def _eval_is_positive(self):
         return True
@@ -81,11 +84,11 @@ class Density(sp.Function):
 
     def integrated(self) -> frozenset:
         """Latent variables x_k the density is a distribution over."""
-        raise NotImplementedError
+        return _latent(*(self.index + k for k in self._over))
 
     def conditioned(self) -> frozenset:
         """Latent variables it conditions on (x_0 is data, never latent)."""
-        return frozenset()
+        return _latent(*(self.index + k for k in self._given))
 
     def variables(self) -> frozenset:
         return self.integrated() | self.conditioned()
@@ -110,24 +113,14 @@ class p_theta(Density):
     r""":math:`p_\theta(x_{t-1}|x_t)`, the learned reverse step (t = 1 is the decoder p_θ(x_0|x_1))."""
     _text = "p_theta({prev}|{t})"
     _latex_form = r"p_\theta({prev}|{t})"
-
-    def integrated(self):
-        return _latent(self.index - 1)
-
-    def conditioned(self):
-        return _latent(self.index)
+    _over, _given = (-1,), (0,)
 
 
 class q_step(Density):
     r""":math:`q(x_t|x_{t-1})`, one forward step."""
     _text = "q({t}|{prev})"
     _latex_form = r"q({t}|{prev})"
-
-    def integrated(self):
-        return _latent(self.index)
-
-    def conditioned(self):
-        return _latent(self.index - 1)
+    _over, _given = (0,), (-1,)
 
 
 class q_jump(Density):
@@ -135,21 +128,13 @@ class q_jump(Density):
     _text = "q({t}|x_0)"
     _latex_form = r"q({t}|x_0)"
 
-    def integrated(self):
-        return _latent(self.index)
-
 
 class q_post(Density):
     r""":math:`q(x_{t-1}|x_t,x_0)`, the forward posterior (exists for t >= 2)."""
     valid_from = 2
     _text = "q({prev}|{t},x_0)"
     _latex_form = r"q({prev}|{t},x_0)"
-
-    def integrated(self):
-        return _latent(self.index - 1)
-
-    def conditioned(self):
-        return _latent(self.index)
+    _over, _given = (-1,), (0,)
 
 
 class p_prior(Density):
@@ -157,38 +142,33 @@ class p_prior(Density):
     _text = "p({t})"
     _latex_form = r"p({t})"
 
+
+class _Joint(Density):
+    """A joint density over the whole trajectory x_{1:T} (argument T)."""
+
     def integrated(self):
-        return _latent(self.index)
+        return frozenset({sp.Symbol("x_{1:T}")})
+
+    def conditioned(self):
+        return frozenset()
+
+    def text(self):
+        return self._text.format(n=_index_text(self.index))
+
+    def _latex(self, printer):
+        return self._latex_form.format(n=sp.latex(self.index))
 
 
-class p_joint(Density):
+class p_joint(_Joint):
     r""":math:`p_\theta(x_{0:T})`, the generative model's joint (argument T)."""
     _text = "p_theta(x_{{0:{n}}})"
     _latex_form = r"p_\theta(x_{{0:{n}}})"
 
-    def integrated(self):
-        return frozenset({sp.Symbol("x_{1:T}")})
 
-    def text(self):
-        return self._text.format(n=_index_text(self.index))
-
-    def _latex(self, printer):
-        return self._latex_form.format(n=sp.latex(self.index))
-
-
-class q_joint(Density):
+class q_joint(_Joint):
     r""":math:`q(x_{1:T}|x_0)`, the forward process's joint (argument T)."""
     _text = "q(x_{{1:{n}}}|x_0)"
     _latex_form = r"q(x_{{1:{n}}}|x_0)"
-
-    def integrated(self):
-        return frozenset({sp.Symbol("x_{1:T}")})
-
-    def text(self):
-        return self._text.format(n=_index_text(self.index))
-
-    def _latex(self, printer):
-        return self._latex_form.format(n=sp.latex(self.index))
 
 
 class E(sp.Function):
@@ -483,15 +463,26 @@ def domain_problems(expr: sp.Expr) -> list[str]:
 
 @dataclass(frozen=True)
 class Step:
-    """One step of the derivation: ``lines[0] = lines[1] = ... = lines[-1]``."""
+    """A chain of proved lines, ``lines[0] = lines[1] = ... = lines[-1]``, one note per transition.
+
+    The one type of both derivations: the ELBO chain of this module (:func:`derivation`, proved by
+    :func:`prove_step` for symbolic T) and the closed-form derivations of :mod:`symbolic.worked`
+    (proved by :func:`symbolic.worked.prove_worked`, exact reduction after evaluating the written
+    Gaussian forms), which the LaTeX export prints.
+    """
 
     name: str
     title: str
-    rule: str
-    conditions: tuple[str, ...]
     lines: tuple[sp.Expr, ...]
-    rules: tuple[str, ...] = ()
-    notes: tuple[str, ...] = ()   # one justification per transition, len(lines) - 1
+    notes: tuple[str, ...]                  # one justification per transition, len(lines) - 1
+    conditions: tuple[str, ...] = ()
+    rule: str = ""                          # what the whole step applies, in words (the ELBO steps)
+    rules: tuple[str, ...] = ()             # rewrite rules of RULES its proof may apply (the ELBO steps)
+    named: bool = False                     # lines[0] names what is derived (printed on the left)
+    label: sp.Expr | None = None            # else what the lines are (printed on the left, not proved)
+    given: dict = field(default_factory=dict)   # proof-symbol substitutions every line is read under
+    start: sp.Expr | None = None            # the catalog expression the first derived line must equal
+    end: sp.Expr | None = None              # the catalog expression lines[-1] must equal
 
     @property
     def lhs(self) -> sp.Expr:
@@ -500,6 +491,15 @@ class Step:
     @property
     def rhs(self) -> sp.Expr:
         return self.lines[-1]
+
+    @property
+    def derived(self) -> tuple[sp.Expr, ...]:
+        """The lines after the name of what is derived (all of them when the first is no name)."""
+        return self.lines[1:] if self.named else self.lines
+
+    def equations(self) -> list[tuple[sp.Expr, sp.Expr]]:
+        """The transitions, each proved: ``(lines[i], lines[i + 1])``."""
+        return list(zip(self.lines, self.lines[1:]))
 
 
 def _pathwise_difference(lhs: sp.Expr, rhs: sp.Expr) -> tuple[sp.Expr, list[str]]:
@@ -556,7 +556,7 @@ def prove_step(step: Step) -> Proof:
     """Every transition of the step's lines, each for symbolic T and for T = 1..10."""
     transitions = [
         prove_lines(a, b, step.rules, f"{step.name}, line {i + 1} -> {i + 2}: {_text(a)} = {_text(b)}")
-        for i, (a, b) in enumerate(zip(step.lines, step.lines[1:]))
+        for i, (a, b) in enumerate(step.equations())
     ]
     return all_of(step.name, transitions, method=step.rule)
 
@@ -583,44 +583,50 @@ def derivation() -> tuple[Step, ...]:
 
     return (
         Step("elbo_factorization", "Substitute the factorisations",
-             "p_theta(x_{0:T}) = p(x_T) prod_{t=1}^T p_theta(x_{t-1}|x_t) and q(x_{1:T}|x_0) = "
-             "prod_{t=1}^T q(x_t|x_{t-1}) (both Markov chains); the log of a product of positive "
-             "factors is the sum of their logs",
+             (ELBO_DEFINITION(), factorized),
+             ("substitute the factorisations, log of products = sum of logs",),
              ("Markov property of both chains", "all densities positive"),
-             (ELBO_DEFINITION(), factorized), ("factorization",),
-             ("substitute the factorisations, log of products = sum of logs",)),
+             rule="p_theta(x_{0:T}) = p(x_T) prod_{t=1}^T p_theta(x_{t-1}|x_t) and q(x_{1:T}|x_0) = "
+                  "prod_{t=1}^T q(x_t|x_{t-1}) (both Markov chains); the log of a product of positive "
+                  "factors is the sum of their logs",
+             rules=("factorization",)),
         Step("elbo_separation", "Separate the t = 1 reverse term",
-             "split the t = 1 term log p_theta(x_0|x_1) off the reverse sum: it is the decoder, a "
-             "likelihood of the data x_0 rather than a comparison of two distributions over latents",
-             ("T >= 1",), (factorized, separated), (),
-             ("sum_{t=1}^T a_t = a_1 + sum_{t=2}^T a_t",)),
+             (factorized, separated),
+             ("sum_{t=1}^T a_t = a_1 + sum_{t=2}^T a_t",),
+             ("T >= 1",),
+             rule="split the t = 1 term log p_theta(x_0|x_1) off the reverse sum: it is the decoder, a "
+                  "likelihood of the data x_0 rather than a comparison of two distributions over latents"),
         Step("elbo_reindexing", "Bring both sums onto t = 2..T",
-             "the lecture's route: split log q(x_T|x_{T-1}) off the forward sum and shift the index "
-             "of the rest (t -> t - 1); that pairs p_theta(x_{t-1}|x_t) with q(x_{t-1}|x_{t-2}), "
-             "the mismatch of Part C. Bayes' rule needs q(x_t|x_{t-1}) beside p_theta(x_{t-1}|x_t): "
-             "undo the shift and split off the t = 1 forward term q(x_1|x_0) instead",
-             ("T >= 1",), (separated, lecture_route, shifted, aligned), (),
+             (separated, lecture_route, shifted, aligned),
              ("split off the t = T forward term",
               "shift the index: sum_{t=1}^{T-1} f(t) = sum_{t=2}^{T} f(t-1)",
-              "regroup: the forward sum with its t = 1 term split off, paired with the reverse sum")),
+              "regroup: the forward sum with its t = 1 term split off, paired with the reverse sum"),
+             ("T >= 1",),
+             rule="the lecture's route: split log q(x_T|x_{T-1}) off the forward sum and shift the index "
+                  "of the rest (t -> t - 1); that pairs p_theta(x_{t-1}|x_t) with q(x_{t-1}|x_{t-2}), "
+                  "the mismatch of Part C. Bayes' rule needs q(x_t|x_{t-1}) beside p_theta(x_{t-1}|x_t): "
+                  "undo the shift and split off the t = 1 forward term q(x_1|x_0) instead"),
         Step("elbo_bayes", "Bayes' rule on q(x_t|x_{t-1}) for t >= 2",
-             "Markov property q(x_t|x_{t-1}) = q(x_t|x_{t-1}, x_0), then Bayes' rule "
-             "q(x_t|x_{t-1}, x_0) = q(x_{t-1}|x_t, x_0) q(x_t|x_0) / q(x_{t-1}|x_0); applied only "
-             "for t >= 2 (at t = 1, q(x_0|x_1, x_0) is a point mass)",
-             ("t >= 2", "Markov property"), (aligned, bayes), ("bayes",),
-             ("Bayes' rule inside the sum over t = 2..T, log of a quotient",)),
+             (aligned, bayes),
+             ("Bayes' rule inside the sum over t = 2..T, log of a quotient",),
+             ("t >= 2", "Markov property"),
+             rule="Markov property q(x_t|x_{t-1}) = q(x_t|x_{t-1}, x_0), then Bayes' rule "
+                  "q(x_t|x_{t-1}, x_0) = q(x_{t-1}|x_t, x_0) q(x_t|x_0) / q(x_{t-1}|x_0); applied only "
+                  "for t >= 2 (at t = 1, q(x_0|x_1, x_0) is a point mass)",
+             rules=("bayes",)),
         Step("elbo_telescoping", "Telescope the marginals",
-             "sum_{t=2}^T [log q(x_{t-1}|x_0) - log q(x_t|x_0)] = log q(x_1|x_0) - log q(x_T|x_0); "
-             "the log q(x_1|x_0) then cancels the forward term split off in the reindexing",
-             ("T >= 1",), (bayes, split, telescoped, cancelled), (),
-             ("split the sum", "telescoping sum", "log q(x_1|x_0) cancels")),
+             (bayes, split, telescoped, cancelled),
+             ("split the sum", "telescoping sum", "log q(x_1|x_0) cancels"),
+             ("T >= 1",),
+             rule="sum_{t=2}^T [log q(x_{t-1}|x_0) - log q(x_t|x_0)] = log q(x_1|x_0) - log q(x_T|x_0); "
+                  "the log q(x_1|x_0) then cancels the forward term split off in the reindexing"),
         Step("elbo_kl_form", "Expectations of log-ratios become KL divergences",
-             "each term depends only on the variables its expectation integrates (marginalise the "
-             "rest); E_{q(x_{t-1},x_t|x_0)} = E_{q(x_t|x_0)} E_{q(x_{t-1}|x_t,x_0)} (chain rule); "
-             "E_q[log q - log p] = KL(q || p)",
+             (cancelled, three_forces),
+             ("reconstruction, prior matching and denoising terms",),
              ("t >= 2 in the sum", "marginalisation", "chain rule of q"),
-             (cancelled, three_forces), (),
-             ("reconstruction, prior matching and denoising terms",)),
+             rule="each term depends only on the variables its expectation integrates (marginalise the "
+                  "rest); E_{q(x_{t-1},x_t|x_0)} = E_{q(x_t|x_0)} E_{q(x_{t-1}|x_t,x_0)} (chain rule); "
+                  "E_q[log q - log p] = KL(q || p)"),
     )
 
 
@@ -687,17 +693,17 @@ lg_v = sp.Symbol("v", positive=True)
 
 def linear_gaussian_log_evidence() -> sp.Expr:
     """log p(x) = log N(x; b, a^2 + s2), the marginal of the linear-Gaussian model."""
-    return gaussian_log_density(S.x, lg_b, lg_a**2 + lg_s2)
+    return gaussian_log_density(symbols.x, lg_b, lg_a**2 + lg_s2)
 
 
 def linear_gaussian_true_posterior() -> tuple[sp.Expr, sp.Expr]:
     """Mean and variance of p(z|x) = N(a (x - b)/(a^2 + s2), s2/(a^2 + s2))."""
-    return lg_a * (S.x - lg_b) / (lg_a**2 + lg_s2), lg_s2 / (lg_a**2 + lg_s2)
+    return lg_a * (symbols.x - lg_b) / (lg_a**2 + lg_s2), lg_s2 / (lg_a**2 + lg_s2)
 
 
 def linear_gaussian_elbo() -> sp.Expr:
     """E_{q(z|x)}[log p(x|z) + log p(z) - log q(z|x)] by moment substitution (exact)."""
-    log_ratio = (gaussian_log_density(S.x, lg_a * z + lg_b, lg_s2) + gaussian_log_density(z, 0, 1)
+    log_ratio = (gaussian_log_density(symbols.x, lg_a * z + lg_b, lg_s2) + gaussian_log_density(z, 0, 1)
                  - gaussian_log_density(z, lg_m, lg_v))
     return expectation(log_ratio, z, lg_m, lg_v)
 
@@ -716,7 +722,7 @@ def prove_elbo_gap() -> Proof:
     def reduce(expr: sp.Expr) -> sp.Expr:
         # linearity of the integral, product rule p(x,z) = p(z|x) p(x), z-free factors out,
         # and the normalisation int q(z|x) dz = 1.
-        expr = sp.expand(sp.expand_log(expr.replace(joint, lambda _: posterior(z) * evidence(S.x)), force=True))
+        expr = sp.expand(sp.expand_log(expr.replace(joint, lambda _: posterior(z) * evidence(symbols.x)), force=True))
         expr = expr.replace(lambda e: isinstance(e, sp.Integral), lambda e: sp.Add(*[
             (lambda c, f: c * (1 if f == q(z) else sp.Integral(f, z)))(*term.as_independent(z, as_Add=False))
             for term in sp.Add.make_args(sp.expand(e.function))]))
@@ -724,27 +730,22 @@ def prove_elbo_gap() -> Proof:
 
     elbo = ez(sp.log(joint(z)) - sp.log(q(z)))
     kl = ez(sp.log(q(z)) - sp.log(posterior(z)))
-    general = reduce(elbo + kl) - reduce(sp.log(evidence(S.x)))
+    general = reduce(elbo + kl) - reduce(sp.log(evidence(symbols.x)))
     m, v = lg_m, lg_v
     mean, var = linear_gaussian_true_posterior()
-    rho = sp.Symbol("rho", positive=True)
-    f = rho - 1 - sp.log(rho)
     return all_of("elbo_gap", [
         prove_true(general == 0, "log p(x) = E_q[log p(x,z) - log q(z|x)] + KL(q(z|x) || p(z|x))",
                    "KL = E_q[log q - log p(z|x)], linearity, p(x,z) = p(z|x) p(x), "
                    "log p(x) is free of z and int q(z|x) dz = 1"),
-        prove_equal(gaussian_log_density(S.x, lg_a * z + lg_b, lg_s2) + gaussian_log_density(z, 0, 1)
+        prove_equal(gaussian_log_density(symbols.x, lg_a * z + lg_b, lg_s2) + gaussian_log_density(z, 0, 1)
                     - linear_gaussian_log_evidence(), gaussian_log_density(z, mean, var),
                     "linear-Gaussian: Bayes' rule p(x|z) p(z) / p(x) = N(z; a(x-b)/(a^2+s2), s2/(a^2+s2))"),
         prove_equal(linear_gaussian_log_evidence(), linear_gaussian_elbo() + linear_gaussian_gap(),
                     "linear-Gaussian: log p(x) = ELBO + KL(q(z|x) || p(z|x)) for every q = N(m, v)",
                     method="ELBO by moment substitution, closed-form KL, exact reduction"),
         prove_equal(linear_gaussian_gap(),
-                    (m - mean) ** 2 / (2 * var) + f.subs(rho, v / var) / 2,
+                    (m - mean) ** 2 / (2 * var) + variance_ratio_term(v / var),
                     "gap = (m - mu_post)^2/(2 v_post) + (rho - 1 - log rho)/2, rho = v/v_post"),
-        prove_true(sp.solve(sp.diff(f, rho), rho) == [1] and f.subs(rho, 1) == 0
-                   and sp.diff(f, rho, 2).is_positive,
-                   "hence ELBO <= log p(x), with equality iff q(z|x) = p(z|x)",
-                   "both terms of the gap are >= 0: a square over a positive variance, and "
-                   "rho - 1 - log rho, strictly convex with its only zero at rho = 1"),
+        variance_ratio_lemma("hence ELBO <= log p(x), with equality iff q(z|x) = p(z|x)",
+                             "both terms of the gap are >= 0: a square over a positive variance, and "),
     ])

@@ -34,12 +34,14 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from . import symbols as S
-from . import vocabulary as V
+from . import elbo, symbols
 from .forward import forward_jump_mean, forward_jump_variance
-from .gaussian import gaussian_log_density
+from .gaussian import Expect, Normal, gaussian_log_density
 from .kl import gaussian_kl
-from .vocabulary import BY_NAME, VOCABULARY, Name
+from .vocabulary import (
+    BY_NAME, CODE_BY_NAME, COMBINING, GATHERS, MODEL, MODULES, OBJECTS, SUBSCRIPTS, SUPERSCRIPTS, UNICODE, VOCABULARY,
+    Name,
+)
 
 MAX_LENGTH = 2000       # characters of a formula
 MAX_DIGITS = 50         # digits of one number
@@ -245,24 +247,24 @@ def _translate_unicode(text: str, latex: bool) -> str:
     out: list[str] = []
     subscript = None                  # the subscript being collected (ₜ₋₁ is one subscript, t-1)
     for ch in text:
-        if ch in V.SUBSCRIPTS:
-            subscript = (subscript or "") + V.SUBSCRIPTS[ch]
+        if ch in SUBSCRIPTS:
+            subscript = (subscript or "") + SUBSCRIPTS[ch]
             continue
         if subscript is not None:
             out.append(f"_{{{subscript}}}")
             subscript = None
-        if ch in V.COMBINING:
+        if ch in COMBINING:
             if not out or not out[-1].strip():
                 raise FormulaError(f"the combining mark U+{ord(ch):04X} follows no letter")
-            decoration = V.COMBINING[ch]
+            decoration = COMBINING[ch]
             out[-1] = (rf"\{decoration}{{{out[-1].strip()}}}" if latex else
                        f"{out[-1]}_{decoration}")
-        elif ch in V.SUPERSCRIPTS:
-            out.append(f"^{{{V.SUPERSCRIPTS[ch]}}}" if latex else f"^{V.SUPERSCRIPTS[ch]}")
+        elif ch in SUPERSCRIPTS:
+            out.append(f"^{{{SUPERSCRIPTS[ch]}}}" if latex else f"^{SUPERSCRIPTS[ch]}")
         elif not latex and ch in _GREEK_ASCII:
             out.append(_GREEK_ASCII[ch])
-        elif ch in V.UNICODE and (latex or ch in _PLAIN_UNICODE):
-            mapped = V.UNICODE[ch]
+        elif ch in UNICODE and (latex or ch in _PLAIN_UNICODE):
+            mapped = UNICODE[ch]
             if mapped == r"\bar\alpha":
                 out.append(r"\bar{\alpha} ")
             elif mapped.startswith("\\"):
@@ -377,9 +379,6 @@ def _subscript_first(toks: list[Tok]) -> list[Tok]:
                 toks = toks[:i] + toks[sup_end:sub_end] + toks[i:sup_end] + toks[sub_end:]
         i += 1
     return toks
-
-
-_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\{[^{}]*\})?(?:_?[A-Za-z0-9_]*)")
 
 
 #: One-character operators of plain syntax (Unicode ones as their ASCII reading).
@@ -800,11 +799,11 @@ class _Parser:
         tok = self.next()
         name = tok.text
         parts = name.split(".")
-        if parts[0] in V.OBJECTS and len(parts) > 1:
+        if parts[0] in OBJECTS and len(parts) > 1:
             parts = parts[1:]
-        if parts[0] in V.MODULES and len(parts) == 2 and (parts[1] in FUNCTIONS or parts[1] in ("sum", "mean")):
+        if parts[0] in MODULES and len(parts) == 2 and (parts[1] in FUNCTIONS or parts[1] in ("sum", "mean")):
             parts = parts[1:]
-        if parts[0] in V.MODULES and len(parts) > 1:
+        if parts[0] in MODULES and len(parts) > 1:
             raise FormulaError(f"calling {name!r} at position {tok.pos + 1} is not allowed; functions: "
                                + ", ".join(FUNCTIONS) + ", sum")
         if len(parts) == 2 and self.at_op("("):
@@ -822,19 +821,19 @@ class _Parser:
         if name in ("sum", "mean", "mean_flat", "sum_flat") and self.at_op("("):
             return self.coordinate_call(name, tok)
         if name in FUNCTIONS and self.at_op("("):
-            return self.call(name, tok)
-        if name in V.GATHERS and self.at_op("("):
+            return self.call(name)
+        if name in GATHERS and self.at_op("("):
             return self.gather(tok)
-        if self.at_op("[") and name in V.CODE_BY_NAME:
-            return self.index(name, tok)
+        if self.at_op("[") and name in CODE_BY_NAME:
+            return self.index(name)
         if self.at_op("[") and f"{name}_t" in BY_NAME:
-            return self.vocabulary_index(name, tok)
-        value = self.resolve_plain(name, tok)
+            return self.vocabulary_index(name)
+        value = self.resolve_plain(name)
         if self.at_op("(") and self._function_like(value):
             return self.model_call(value, tok)
         return value
 
-    def resolve_plain(self, name: str, tok: Tok) -> sp.Expr:
+    def resolve_plain(self, name: str) -> sp.Expr:
         key = re.sub(r"\s", "", name)
         m = re.fullmatch(r"(.*)_\{([^{}]*)\}", key)
         if m and m.group(2) and (key not in BY_NAME):
@@ -842,15 +841,15 @@ class _Parser:
             key = f"{m.group(1)}_{inner}" if re.fullmatch(r"[A-Za-z0-9]+", inner) else key
         if key in BY_NAME:
             return self.symbol_of(BY_NAME[key])
-        if key in V.CODE_BY_NAME:
+        if key in CODE_BY_NAME:
             return self.code_value(key)
         if key in FUNCTIONS:
             raise FormulaError(f"{key} is a function; call it as {key}(...)")
-        accepted = plain_names() + [a for n in VOCABULARY for a in n.aliases] + list(V.CODE_BY_NAME)
+        accepted = plain_names() + [a for n in VOCABULARY for a in n.aliases] + list(CODE_BY_NAME)
         raise FormulaError(_unknown_message(name, accepted, plain_names()))
 
     def code_value(self, name: str) -> sp.Expr:
-        code = V.CODE_BY_NAME[name]
+        code = CODE_BY_NAME[name]
         value = _parse_plain_value(code.formula)
         how = f"{name} read as {code.formula}"
         if code.array:
@@ -864,20 +863,20 @@ class _Parser:
         if name.startswith("mean"):
             raise FormulaError(f"{name}() at position {tok.pos + 1} averages over the coordinates (the sum / d); "
                                "it is not read -- write the sum, or the per-coordinate term")
-        args = self.arguments(f"{name}(")
+        args = self.arguments()
         if len(args) != 1:
             raise FormulaError(f"{name}() is read with one argument (a sum over all coordinates), got {len(args)}")
         return self.per_coordinate(f"{name}(...) read one coordinate at a time (a sum of the same term over the "
                                    "coordinates)", args[0])
 
-    def call(self, name: str, tok: Tok) -> sp.Expr:
+    def call(self, name: str) -> sp.Expr:
         builder, counts, _ = FUNCTIONS[name]
-        args = self.arguments(f"{name}(")
+        args = self.arguments()
         if len(args) not in counts:
             raise FormulaError(f"{name}() takes {' or '.join(map(str, counts))} argument(s), got {len(args)}")
         return _guard_function(builder(*args))
 
-    def arguments(self, what: str) -> list[sp.Expr]:
+    def arguments(self) -> list[sp.Expr]:
         if self.at("cmd") and self.peek().text in _SIZING:
             self.next()
         opening = self.next()
@@ -897,7 +896,7 @@ class _Parser:
         table = self.expression()
         names = [tk.text.split(".")[-1] for tk in self.toks[first:self.i] if tk.kind == "name"]
         schedule = {"alpha_t", "alpha_bar_t", "alpha_bar_prev", "beta_t", "beta_tilde_t", "w_0", "w_t"}
-        if not any((n in V.CODE_BY_NAME and V.CODE_BY_NAME[n].array) or (n in BY_NAME and BY_NAME[n].name in schedule)
+        if not any((n in CODE_BY_NAME and CODE_BY_NAME[n].array) or (n in BY_NAME and BY_NAME[n].name in schedule)
                    for n in names):
             raise FormulaError(f"{tok.text}() reads a per-timestep table (alphas_cumprod, betas, ...), got "
                                f"{self.text_between(first, self.i)!r}")
@@ -915,14 +914,18 @@ class _Parser:
         self.close(")", opening)
         return table
 
-    def vocabulary_index(self, name: str, tok: Tok) -> sp.Expr:
-        """``alpha_bar[t]``, ``beta[t]``, ``alpha_bar[t-1]``: a schedule array at the timestep."""
+    def bracketed_index(self) -> str:
+        """The text of an array's index, ``[`` to ``]`` (both consumed)."""
         opening = self.next()
         words = []
         while not self.at_op("]") and not self.at("end"):
             words.append(self.next().text)
         self.close("]", opening)
-        index = "".join(words)
+        return "".join(words)
+
+    def vocabulary_index(self, name: str) -> sp.Expr:
+        """``alpha_bar[t]``, ``beta[t]``, ``alpha_bar[t-1]``: a schedule array at the timestep."""
+        index = self.bracketed_index()
         if index in ("t", "timestep"):
             self.state.note(f"{name}[{index}] read as {name}_t")
             return self.symbol_of(BY_NAME[f"{name}_t"])
@@ -933,13 +936,9 @@ class _Parser:
         raise FormulaError(f"{name}[{index}] is not read: an array is read at t ({name}[t])"
                            + (f" or t-1 ({name}[t-1])" if f"{name}_prev" in BY_NAME else ""))
 
-    def index(self, name: str, tok: Tok) -> sp.Expr:
-        opening = self.next()
-        words = []
-        while not self.at_op("]") and not self.at("end"):
-            words.append(self.next().text)
-        self.close("]", opening)
-        index = "".join(words)
+    def index(self, name: str) -> sp.Expr:
+        """``alphas_cumprod[t]``: a table of the reference code read at its timestep."""
+        index = self.bracketed_index()
         if index in ("t", "timestep", "timesteps"):
             return self.code_value(name)
         if index in ("t-1", "prev_t", "prev_timestep"):
@@ -964,7 +963,7 @@ class _Parser:
         start = self.i
         state_notes = list(self.state.notes)
         try:
-            args = self.arguments(f"{value.name}(")
+            args = self.arguments()
         except FormulaError:
             if value.name in _STRICT_CALLS:
                 raise
@@ -1059,6 +1058,15 @@ class _Parser:
             return "epsilon" if tok.text == "varepsilon" else tok.text
         raise FormulaError(f"expected a subscript, found {self.describe(tok)}")
 
+    def braced_cluster(self):
+        """``{`` cluster ``}`` (both braces consumed), or None with the braces' contents unread."""
+        self.next()
+        inner = self.read_cluster()
+        if inner is None or not self.at_op("}"):
+            return None
+        self.next()
+        return inner
+
     def read_cluster(self) -> Cluster | None:
         """A symbol (decorations, bold, base letter, subscript) at the current token, or None."""
         start = self.i
@@ -1071,28 +1079,18 @@ class _Parser:
             self.next()
             if tok.text in _DECORATIONS:
                 decorations.add(_DECORATIONS[tok.text])
-            if self.at_op("{"):
-                self.next()
-                inner = self.read_cluster()
-                if inner is None or not self.at_op("}"):
-                    self.i = start
-                    return None
-                self.next()
-            else:
-                inner = self.read_cluster()
-                if inner is None:
-                    self.i = start
-                    return None
+            inner = self.braced_cluster() if self.at_op("{") else self.read_cluster()
+            if inner is None:
+                self.i = start
+                return None
             decorations |= inner.decorations
             base, sub = inner.base, inner.sub
         elif tok.kind == "op" and tok.text == "{":
             # {\boldsymbol{\epsilon}}_\theta: a braced symbol that takes the subscript outside
-            self.next()
-            inner = self.read_cluster()
-            if inner is None or not self.at_op("}"):
+            inner = self.braced_cluster()
+            if inner is None:
                 self.i = start
                 return None
-            self.next()
             if not self.at_op("_"):
                 self.i = start
                 return None
@@ -1214,7 +1212,7 @@ class _Parser:
         if name == "nabla":
             return self.score(tok)
         if name in ("mathcal", "mathbb"):
-            word = self.word_after(name)
+            word = self.word_after()
             raise FormulaError(f"\\{name}{{{word}}} is not a value: "
                                + _WORD_HINTS.get(word, "densities and expectations are not read by check"))
         if name == "infty":
@@ -1271,7 +1269,6 @@ class _Parser:
         return self.expect_op("(", "to open the argument list")
 
     def density(self, cluster: Cluster) -> sp.Expr:
-        from . import elbo as SE
         opening = self.open_paren()
         first, braced = self.variable()
         given: list[tuple[str, bool]] = []
@@ -1285,20 +1282,20 @@ class _Parser:
         name = "p_theta" if cluster.sub == "theta" else cluster.base
         if name == "p_theta":
             if first.startswith("0:"):
-                return SE.p_joint(_index(first[2:]))
+                return elbo.p_joint(_index(first[2:]))
             if len(given) != 1:
                 raise FormulaError(f"p_theta({first}|...) must give one variable, x_t")
-            return SE.p_theta(_index(given[0][0]))
+            return elbo.p_theta(_index(given[0][0]))
         if name == "p":
-            return SE.p_prior(_index(first))
+            return elbo.p_prior(_index(first))
         if first.startswith("1:"):
-            return SE.q_joint(_index(first[2:]))
+            return elbo.q_joint(_index(first[2:]))
         if given == [("0", False)]:          # q(x_t|x_0): the marginal (q(x_t|x_{0}) is the step)
-            return SE.q_jump(_index(first))
+            return elbo.q_jump(_index(first))
         if len(given) == 2:
-            return SE.q_post(_index(given[0][0]))
+            return elbo.q_post(_index(given[0][0]))
         if len(given) == 1:
-            return SE.q_step(_index(first))
+            return elbo.q_step(_index(first))
         raise FormulaError(f"q({first}) needs what it is conditioned on")
 
     def variable(self) -> tuple[str, bool]:
@@ -1312,7 +1309,6 @@ class _Parser:
         return cluster.sub.replace(" ", ""), braced
 
     def kl(self) -> sp.Expr:
-        from . import elbo as SE
         opening = self.open_paren()
         self.open_bars.append("‖")           # the bar between the arguments closes the first
         first = self.expression()
@@ -1322,11 +1318,9 @@ class _Parser:
         self.expect_op("‖", "between the two arguments of the KL divergence")
         second = self.expression()
         self.close(")", opening)
-        return SE.KL(first, second)
+        return elbo.KL(first, second)
 
     def expectation(self) -> sp.Expr:
-        from . import elbo as SE
-        from .worked import Expect
         self.expect_op("_", "after \\mathbb{E}")
         opening = self.expect_op("{", "around the expectation's measure")
         if self._sim_ahead():
@@ -1339,7 +1333,7 @@ class _Parser:
             return Expect(body, variable, mean, variance)
         measure = self.expression()
         self.close("}", opening)
-        return SE.E(self.bracketed(), measure)
+        return elbo.E(self.bracketed(), measure)
 
     def _sim_ahead(self) -> bool:
         """Whether the braced measure being read is 'x \\sim N(..)' (a \\sim before its closing brace)."""
@@ -1366,7 +1360,6 @@ class _Parser:
         return value
 
     def normal_density(self) -> sp.Expr:
-        from .worked import Normal
         opening = self.open_paren()
         first = self.expression()
         if self.at_op(";"):
@@ -1445,7 +1438,7 @@ class _Parser:
             j += 1
         if len(re.match(r"[A-Za-z]*", text).group(0)) < 2:
             return None
-        if text in BY_NAME or text in V.CODE_BY_NAME:
+        if text in BY_NAME or text in CODE_BY_NAME:
             self.i = j
             self.state.note(f"{text} read as a plain name inside LaTeX")
             return self.symbol_of(BY_NAME[text]) if text in BY_NAME else self.code_value(text)
@@ -1453,7 +1446,7 @@ class _Parser:
         if len(letters) >= 2 and not any(self._is_single_symbol(ch) for ch in letters):
             raise FormulaError(f"unknown symbol {letters!r} at position {self.peek().pos + 1}; letters side by "
                                "side are a product of one-letter symbols in LaTeX"
-                               + _did_you_mean(text, plain_names() + list(V.CODE_BY_NAME)))
+                               + _did_you_mean(text, plain_names() + list(CODE_BY_NAME)))
         return None
 
     @staticmethod
@@ -1542,7 +1535,7 @@ class _Parser:
         self.next()
         return "".join(parts)
 
-    def word_after(self, name: str) -> str:
+    def word_after(self) -> str:
         self.next()
         if self.at_op("{"):
             return self.word_argument(already_at_brace=True)
@@ -1568,7 +1561,7 @@ class _Parser:
         return self.term()
 
     def big_operator(self, name: str) -> sp.Expr:
-        tok = self.next()
+        self.next()
         if not self.at_op("_"):
             raise FormulaError(f"\\{name} needs its index and limits, e.g. \\{name}_{{s=1}}^{{t}}")
         self.next()
@@ -1592,10 +1585,10 @@ class _Parser:
         body = inner.power() if not inner.at_op("(") else inner.group()
         self.i = inner.i
         if name == "prod":
-            return self.product(body, role, index, start, upper, tok)
-        return self.coordinate_sum(body, role, index, upper, tok)
+            return self.product(body, index, start, upper)
+        return self.coordinate_sum(body, role, index, upper)
 
-    def product(self, body, role, index, start, upper, tok) -> sp.Expr:
+    def product(self, body, index, start, upper) -> sp.Expr:
         if start != "1":
             raise FormulaError(f"\\prod from {index}={start} is not read; products start at {index}=1")
         a = sp.Symbol(f"alpha[{index}]", positive=True, real=True)
@@ -1609,7 +1602,7 @@ class _Parser:
         self.state.note(f"∏_{{{index}=1}}^{{{upper}}} α_{index} read as {targets[upper]}")
         return BY_NAME[targets[upper]].symbol
 
-    def coordinate_sum(self, body, role, index, upper, tok) -> sp.Expr:
+    def coordinate_sum(self, body, role, index, upper) -> sp.Expr:
         if upper not in (None, "J", "d", "D", "n", "N", "k", "K"):
             raise FormulaError(f"\\sum with the upper limit {upper} is not read by check; only sums over "
                                "coordinates (j = 1..J or d) are, read one coordinate at a time")
@@ -1701,7 +1694,7 @@ def _index(text: str) -> sp.Expr:
 
 def _is_forward_sample(expr: sp.Expr) -> bool:
     value = to_proof_symbols(expr)
-    forward = forward_jump_mean(S.x_0) + sp.sqrt(forward_jump_variance()) * S.eps
+    forward = forward_jump_mean(symbols.x_0) + sp.sqrt(forward_jump_variance()) * symbols.eps
     return sp.expand(value - forward) == 0
 
 
@@ -1720,15 +1713,25 @@ def _unknown_message(token: str, accepted: list[str], listed: list[str], kind: s
 _LATEX_TABLE: dict[tuple, Name] = {}
 
 
+def _spelling_key(entry: Name, spelling: str) -> tuple:
+    """The cluster key of one of ``entry``'s LaTeX spellings, read with the reader itself.
+
+    Raises :class:`FormulaError` naming the spelling when it does not read as exactly one symbol
+    (the tables below would otherwise map a key the reader never produces).
+    """
+    parser = _Parser(_lex_latex(spelling), True, spelling, _State())
+    cluster = parser.read_cluster()
+    if cluster is None or not parser.at("end"):
+        raise FormulaError(f"the LaTeX spelling {spelling!r} of {entry.name!r} does not read as one symbol; "
+                           "give the symbol table one decorated letter with its subscript (such as "
+                           "`\\bar\\alpha_t`) in symbolic/vocabulary.py")
+    return cluster.key
+
+
 def _latex_table() -> dict[tuple, Name]:
     """Canonical LaTeX spelling of each vocabulary symbol -> its entry (built with the reader)."""
     if not _LATEX_TABLE:
-        for entry in VOCABULARY:
-            for spelling in entry.latex:
-                parser = _Parser(_lex_latex(spelling), True, spelling, _State())
-                cluster = parser.read_cluster()
-                assert cluster is not None and parser.at("end"), spelling
-                _LATEX_TABLE[cluster.key] = entry
+        _LATEX_TABLE.update({_spelling_key(entry, s): entry for entry in VOCABULARY for s in entry.latex})
     return _LATEX_TABLE
 
 
@@ -1738,10 +1741,7 @@ _MODEL_TABLE: dict[tuple, Name] = {}
 def _model_table() -> dict[tuple, Name]:
     """The single-latent model's letters (read in derivations only), like :func:`_latex_table`."""
     if not _MODEL_TABLE:
-        for entry in V.MODEL:
-            for spelling in entry.latex:
-                parser = _Parser(_lex_latex(spelling), True, spelling, _State())
-                _MODEL_TABLE[parser.read_cluster().key] = entry
+        _MODEL_TABLE.update({_spelling_key(entry, s): entry for entry in MODEL for s in entry.latex})
     return _MODEL_TABLE
 
 
@@ -1943,7 +1943,7 @@ def _key(toks: list[Tok], latex: bool, text: str) -> str:
             out.append(text[tok.pos])
             continue
         if tok.kind == "name":
-            name = tok.text.split(".")[-1] if tok.text.split(".")[0] in V.OBJECTS else tok.text
+            name = tok.text.split(".")[-1] if tok.text.split(".")[0] in OBJECTS else tok.text
             key = re.sub(r"_\{([A-Za-z0-9]+)\}$", r"_\1", name)
             out.append(BY_NAME[key].name if key in BY_NAME else key)
             continue
@@ -2076,7 +2076,7 @@ def parse(text: str, *, latex: bool | None = None) -> Formula:
                    tuple(state.notes))
 
 
-_MODEL_SUBSTITUTION = {n.symbol: n.value for n in V.MODEL}
+_MODEL_SUBSTITUTION = {n.symbol: n.value for n in MODEL}
 
 
 def parse_derivation(text: str) -> sp.Expr:

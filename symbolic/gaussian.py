@@ -1,4 +1,5 @@
-"""Gaussian densities and expectations, exactly.
+"""Gaussian densities and expectations, exactly, and their written forms :class:`Normal` and
+:class:`Expect` (lines of a derivation as the lecture writes them, computed by :func:`evaluate_written`).
 
 Expectations use linearity: an integrand that is a polynomial in the Gaussian variable becomes
 a combination of its raw moments (DESIGN.md: faster and sturdier than ``integrate``).
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from . import symbols as S
+from . import symbols
 from .proof import Proof, all_of, prove_equal
 
 
@@ -43,9 +44,40 @@ def expectation(integrand: sp.Expr, variable: sp.Symbol, mean: sp.Expr, var: sp.
     ])
 
 
+class Normal(sp.Function):
+    r""":math:`\mathcal N(x;\, m, v)` as written in a derivation's line (computed by :func:`evaluate_written`)."""
+    nargs = 3
+
+    def _eval_is_positive(self):
+        return True
+
+    def _latex(self, printer):
+        x, m, v = (printer._print(a) for a in self.args)
+        return rf"\mathcal{{N}}\left({x};\, {m}, {v}\right)"
+
+
+class Expect(sp.Function):
+    r""":math:`\mathbb E_{x\sim\mathcal N(m, v)}[f(x)]` as written, for a body polynomial in x (after logs)."""
+    nargs = 4
+
+    def _latex(self, printer):
+        body, x, m, v = (printer._print(a) for a in self.args)
+        return rf"\mathbb{{E}}_{{{x} \sim \mathcal{{N}}\left({m}, {v}\right)}}\left[{body}\right]"
+
+
+def evaluate_written(expr: sp.Expr) -> sp.Expr:
+    """``expr`` with every :class:`Normal` replaced by :func:`gaussian_density` and every
+    :class:`Expect` computed by :func:`expectation`, innermost first (exact)."""
+    expr = sp.sympify(expr).replace(lambda e: isinstance(e, Normal), lambda e: gaussian_density(*e.args))
+    while expr.has(Expect):
+        inner = [e for e in expr.atoms(Expect) if not e.args[0].has(Expect)]
+        expr = expr.xreplace({e: expectation(e.args[0], *e.args[1:]) for e in inner})
+    return expr
+
+
 def prove_gaussian_log_density() -> Proof:
     """log of the density equals the closed form, scalar and for a d=3 diagonal Gaussian."""
-    x, m, v = S.x, S.mu, S.var
+    x, m, v = symbols.x, symbols.mu, symbols.var
     scalar = prove_equal(
         sp.log(gaussian_density(x, m, v)), gaussian_log_density(x, m, v),
         "log N(x; m, v) = -(x-m)^2/(2v) - log(2 pi v)/2",

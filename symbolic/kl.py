@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from . import symbols as S
+from . import symbols
 from .forward import forward_jump_mean, forward_jump_variance
 from .gaussian import gaussian_raw_moment, expectation, gaussian_log_density
 from .posterior import eps_mean, posterior_variance
@@ -51,7 +51,7 @@ def _sum_over_index(summand: sp.Expr, i: sp.Symbol, d: sp.Symbol) -> sp.Expr:
 
 
 def prove_gaussian_kl() -> Proof:
-    m1, v1, m2, v2 = S.mu_1, S.var_1, S.mu_2, S.var_2
+    m1, v1, m2, v2 = symbols.mu_1, symbols.var_1, symbols.mu_2, symbols.var_2
     scalar = prove_equal(
         gaussian_kl_from_definition(m1, v1, m2, v2), gaussian_kl(m1, v1, m2, v2),
         "scalar: E_q[log q - log p] = (log(v2/v1) + (v1 + (m1-m2)^2)/v2 - 1)/2",
@@ -80,10 +80,10 @@ def prove_gaussian_kl() -> Proof:
     i = sp.Symbol("i", integer=True, positive=True)
     a, b = sp.IndexedBase("m_1", real=True), sp.IndexedBase("m_2", real=True)
     isotropic = prove_equal(
-        _sum_over_index(gaussian_kl(a[i], v1, b[i], v2), i, S.d),
+        _sum_over_index(gaussian_kl(a[i], v1, b[i], v2), i, symbols.d),
         (
-            S.d * sp.log(v2 / v1) + S.d * v1 / v2
-            + _sum_over_index((a[i] - b[i]) ** 2, i, S.d) / v2 - S.d
+            symbols.d * sp.log(v2 / v1) + symbols.d * v1 / v2
+            + _sum_over_index((a[i] - b[i]) ** 2, i, symbols.d) / v2 - symbols.d
         ) / 2,
         "isotropic, symbolic d: (d log(v2/v1) + d v1/v2 + ||m1-m2||^2/v2 - d)/2",
         method="linearity of the sum over coordinates, then exact reduction",
@@ -99,9 +99,9 @@ def prove_gaussian_kl() -> Proof:
 
 
 def prove_standard_normal_kl() -> Proof:
-    derived = gaussian_kl_from_definition(S.mu, S.sigma**2, 0, 1)
+    derived = gaussian_kl_from_definition(symbols.mu, symbols.sigma**2, 0, 1)
     return prove_equal(
-        derived, standard_normal_kl(S.mu, S.sigma**2),
+        derived, standard_normal_kl(symbols.mu, symbols.sigma**2),
         "KL(N(mu, sigma^2) || N(0, 1)) = (mu^2 + sigma^2 - 1 - log sigma^2)/2",
         method="the derived Gaussian KL at m2 = 0, v2 = 1, then exact reduction",
     )
@@ -113,7 +113,7 @@ def kl_eps_weight() -> sp.Expr:
     .. math::
         \lambda_t = \frac{\beta_t^2}{2\sigma_t^2\,\alpha_t\,(1-\bar\alpha_t)}
     """
-    return S.beta_t**2 / (2 * S.sigma2_t * S.alpha_t * (1 - S.alpha_bar_t))
+    return symbols.beta_t**2 / (2 * symbols.sigma2_t * symbols.alpha_t * (1 - symbols.alpha_bar_t))
 
 
 def kl_eps_constant() -> sp.Expr:
@@ -123,38 +123,58 @@ def kl_eps_constant() -> sp.Expr:
         C_t = \tfrac12\Big(\log\frac{\sigma_t^2}{\tilde\beta_t} + \frac{\tilde\beta_t}{\sigma_t^2} - 1\Big)
     """
     beta_tilde = posterior_variance()
-    return (sp.log(S.sigma2_t / beta_tilde) + beta_tilde / S.sigma2_t - 1) / 2
+    return (sp.log(symbols.sigma2_t / beta_tilde) + beta_tilde / symbols.sigma2_t - 1) / 2
 
 
 def denoising_kl() -> sp.Expr:
     """KL(q(x_{t-1}|x_t,x_0) || p_theta(x_{t-1}|x_t)) per coordinate, from the definition, with
     both means in their eps form and p_theta = N(mu_theta, sigma_t^2)."""
     return gaussian_kl_from_definition(
-        eps_mean(S.eps), posterior_variance(), eps_mean(S.eps_theta), S.sigma2_t
+        eps_mean(symbols.eps), posterior_variance(), eps_mean(symbols.eps_theta), symbols.sigma2_t
     )
+
+
+def variance_ratio_term(rho: sp.Expr) -> sp.Expr:
+    r"""The part of a Gaussian KL that compares the variances, as a function of their ratio.
+
+    .. math::
+        g(\rho) = \tfrac12(\rho - 1 - \log\rho), \qquad \rho = v_1 / v_2,
+
+    so that :math:`\mathrm{KL}(\mathcal N(m_1, v_1)\,\|\,\mathcal N(m_2, v_2)) = (m_1-m_2)^2/(2v_2) + g(v_1/v_2)`.
+    """
+    return (rho - 1 - sp.log(rho)) / 2
+
+
+def variance_ratio_lemma(claim: str, reason: str = "") -> Proof:
+    r"""The lemma behind "a KL is zero iff the variances agree": on :math:`\rho > 0`,
+    :math:`f(\rho) = \rho - 1 - \log\rho \ge 0` with its only zero at :math:`\rho = 1`.
+
+    Proved from :func:`variance_ratio_term` (:math:`f = 2g`): :math:`f(1) = 0`, :math:`f'(\rho) =
+    1 - 1/\rho` vanishes only at 1 and :math:`f'' = 1/\rho^2 > 0` (strictly convex).  ``claim`` is
+    what the caller concludes from it; ``reason`` leads the method text.
+    """
+    rho = sp.Symbol("rho", positive=True)
+    f = 2 * variance_ratio_term(rho)
+    holds = (sp.solve(sp.diff(f, rho), rho) == [1] and f.subs(rho, 1) == 0
+             and bool(sp.diff(f, rho, 2).is_positive))
+    return prove_true(holds, claim,
+                      reason + "f(rho) = rho - 1 - log rho: f(1) = 0, f'(rho) = 0 only at rho = 1, "
+                      "f'' = 1/rho^2 > 0 (strictly convex, so 1 is its only zero)")
 
 
 def prove_kl_eps_weight() -> Proof:
     constant = kl_eps_constant()
-    rho = sp.Symbol("rho", positive=True)  # rho = beta_tilde / sigma_t^2
-    f = rho - 1 - sp.log(rho)
-    critical = sp.solve(sp.diff(f, rho), rho)
     return all_of("kl_eps_weight", [
         prove_equal(
-            denoising_kl(), kl_eps_weight() * (S.eps - S.eps_theta) ** 2 + constant,
+            denoising_kl(), kl_eps_weight() * (symbols.eps - symbols.eps_theta) ** 2 + constant,
             "KL(q || p_theta) = beta_t^2/(2 sigma_t^2 alpha_t (1-alpha_bar_t)) (eps-eps_theta)^2 + C_t",
             method="derived Gaussian KL of the eps-form means, exact reduction",
         ),
-        prove_true(not constant.has(S.eps, S.eps_theta), "C_t is free of eps and eps_theta",
+        prove_true(not constant.has(symbols.eps, symbols.eps_theta), "C_t is free of eps and eps_theta",
                    "free symbols of C_t"),
-        prove_equal(constant, f.subs(rho, posterior_variance() / S.sigma2_t) / 2,
+        prove_equal(constant, variance_ratio_term(posterior_variance() / symbols.sigma2_t),
                     "C_t = (rho - 1 - log rho)/2 with rho = beta_tilde_t/sigma_t^2"),
-        prove_true(
-            critical == [1] and f.subs(rho, 1) == 0 and sp.diff(f, rho, 2).is_positive,
-            "C_t = 0 iff sigma_t^2 = beta_tilde_t",
-            "f(rho) = rho - 1 - log rho: f(1) = 0, f'(rho) = 0 only at rho = 1, f'' = 1/rho^2 > 0 "
-            "(strictly convex, so 1 is its only zero)",
-        ),
+        variance_ratio_lemma("C_t = 0 iff sigma_t^2 = beta_tilde_t"),
     ])
 
 
@@ -164,24 +184,24 @@ def prior_kl() -> sp.Expr:
     .. math::
         \tfrac12\big(\bar\alpha_T x_0^2 - \bar\alpha_T - \log(1-\bar\alpha_T)\big)
     """
-    return (S.alpha_bar_T * S.x_0**2 - S.alpha_bar_T - sp.log(1 - S.alpha_bar_T)) / 2
+    return (symbols.alpha_bar_T * symbols.x_0**2 - symbols.alpha_bar_T - sp.log(1 - symbols.alpha_bar_T)) / 2
 
 
 def prove_prior_kl() -> Proof:
-    mean_T = forward_jump_mean(S.x_0, S.alpha_bar_T)
-    var_T = forward_jump_variance(S.alpha_bar_T)
+    mean_T = forward_jump_mean(symbols.x_0, symbols.alpha_bar_T)
+    var_T = forward_jump_variance(symbols.alpha_bar_T)
     i = sp.Symbol("i", integer=True, positive=True)
     x0 = sp.IndexedBase("x_0", real=True)
-    per_coordinate = prior_kl().subs(S.x_0, x0[i])
-    limit = sp.limit(prior_kl(), S.alpha_bar_T, 0, "+")
+    per_coordinate = prior_kl().subs(symbols.x_0, x0[i])
+    limit = sp.limit(prior_kl(), symbols.alpha_bar_T, 0, "+")
     return all_of("prior_kl", [
         prove_equal(gaussian_kl_from_definition(mean_T, var_T, 0, 1), prior_kl(),
                     "KL(N(sqrt(alpha_bar_T) x_0, 1-alpha_bar_T) || N(0,1)) per coordinate",
                     method="derived Gaussian KL, exact reduction"),
         prove_equal(
-            _sum_over_index(per_coordinate, i, S.d),
-            (S.alpha_bar_T * _sum_over_index(x0[i] ** 2, i, S.d) - S.d * S.alpha_bar_T
-             - S.d * sp.log(1 - S.alpha_bar_T)) / 2,
+            _sum_over_index(per_coordinate, i, symbols.d),
+            (symbols.alpha_bar_T * _sum_over_index(x0[i] ** 2, i, symbols.d) - symbols.d * symbols.alpha_bar_T
+             - symbols.d * sp.log(1 - symbols.alpha_bar_T)) / 2,
             "d dimensions: (alpha_bar_T ||x_0||^2 - d alpha_bar_T - d log(1-alpha_bar_T))/2",
             method="linearity of the sum over coordinates, exact reduction"),
         prove_true(limit == 0, "prior KL -> 0 as alpha_bar_T -> 0+", f"sympy.limit = {limit}"),

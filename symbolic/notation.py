@@ -26,9 +26,9 @@ from dataclasses import dataclass
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
-from . import elbo as SE
-from . import symbols as S
-from . import vocabulary as V
+from . import elbo, symbols, vocabulary
+from .formula import parse_derivation
+from .gaussian import Normal
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ class Notation:
 #: by the same reader (:func:`parse`) and the reverse.  ``value`` is in the proof's symbols.
 TABLE: tuple[Notation, ...] = tuple(
     Notation(n.name, n.printed, n.symbol, n.value, n.meaning)
-    for n in V.VOCABULARY + V.MODEL if n.printed is not None
+    for n in vocabulary.VOCABULARY + vocabulary.MODEL if n.printed is not None
 )
 
 _BY_NAME_DISPLAY = {n.name: n.display for n in TABLE}
@@ -63,18 +63,16 @@ MU_TILDE_T = _BY_NAME_DISPLAY["mu_tilde_t"]
 MU_THETA = _BY_NAME_DISPLAY["mu_theta"]
 LAMBDA_T = _BY_NAME_DISPLAY["lambda_t"]
 C_T = _BY_NAME_DISPLAY["C_t"]
-W_0 = _BY_NAME_DISPLAY["w_0"]
-W_T = _BY_NAME_DISPLAY["w_t"]
 
 BY_NAME = {n.name: n for n in TABLE}
 
 # Proof symbols -> display symbols, applied in this order (products before their factors).
 _TO_DISPLAY = (
-    (S.alpha_t * S.alpha_bar_prev, ALPHA_BAR_T),
-    (1 - S.alpha_t, BETA_T),
+    (symbols.alpha_t * symbols.alpha_bar_prev, ALPHA_BAR_T),
+    (1 - symbols.alpha_t, BETA_T),
 )
-_VARIANCES = {S.var: S.sigma**2, S.var_1: SIGMA_1**2, S.var_2: SIGMA_2**2, S.sigma2_t: SIGMA_T**2,
-              SE.lg_s2: S_LG**2}
+_VARIANCES = {symbols.var: symbols.sigma**2, symbols.var_1: SIGMA_1**2, symbols.var_2: SIGMA_2**2,
+              symbols.sigma2_t: SIGMA_T**2, elbo.lg_s2: S_LG**2}
 _FROM_DISPLAY = {n.display: n.value for n in TABLE if n.display is not n.value}
 
 
@@ -119,7 +117,7 @@ class _Printer(LatexPrinter):
 
     def _print_log(self, expr):
         argument = expr.args[0]
-        if isinstance(argument, SE.Density) or type(argument).__name__ == "Normal":
+        if isinstance(argument, (elbo.Density, Normal)):
             return rf"\log {self._print(argument)}"
         return rf"\log\left({self._print(argument)}\right)"
 
@@ -161,15 +159,15 @@ def _terms(expr: sp.Add, printer: _Printer) -> list[sp.Expr]:
     out: list[sp.Expr] = []
     for term in (expr.args if printer.order == "none" else expr.as_ordered_terms()):
         out.extend(_terms(term, printer) if isinstance(term, sp.Add) else [term])
-    if any(term.atoms(SE.Density) for term in out):
+    if any(term.atoms(elbo.Density) for term in out):
         out.sort(key=lambda term: (term.has(sp.Sum), term.could_extract_minus_sign(),
-                                   not term.has(SE.p_prior)))
+                                   not term.has(elbo.p_prior)))
     return out
 
 
 def _pieces(expr: sp.Expr, printer: _Printer) -> list[str]:
     """The LaTeX of ``expr`` as pieces; a piece starting with '+' or '-' may start a new row."""
-    if isinstance(expr, SE.E) and isinstance(expr.args[0], sp.Add):
+    if isinstance(expr, elbo.E) and isinstance(expr.args[0], sp.Add):
         body, measure = expr.args
         inner = _pieces(body, printer)
         return [rf"\mathbb{{E}}_{{{printer._print(measure)}}}\Big[ {inner[0]}", *inner[1:], r"\Big]"]
@@ -220,5 +218,4 @@ def parse(text: str) -> sp.Expr:
     Rows of an ``align`` (``&``, ``\\\\``, ``\\quad``) are joined; ``\\Big`` delimiters are
     read like ``\\left``/``\\right``.
     """
-    from .formula import parse_derivation
     return parse_derivation(text)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from . import symbols as S
+from . import symbols
 from .forward import (
     complete_the_square, forward_jump_mean, forward_jump_variance, forward_step_mean,
     forward_step_variance,
@@ -16,16 +16,17 @@ from .proof import Proof, all_of, prove_equal, prove_true
 def bayes_log_quotient() -> sp.Expr:
     r"""log q(x_t|x_{t-1}) + log q(x_{t-1}|x_0) - log q(x_t|x_0), as a function of x_{t-1}."""
     return (
-        gaussian_log_density(S.x_t, forward_step_mean(S.x_prev), forward_step_variance())
-        + gaussian_log_density(S.x_prev, sp.sqrt(S.alpha_bar_prev) * S.x_0, 1 - S.alpha_bar_prev)
-        - gaussian_log_density(S.x_t, forward_jump_mean(S.x_0), forward_jump_variance())
+        gaussian_log_density(symbols.x_t, forward_step_mean(symbols.x_prev), forward_step_variance())
+        + gaussian_log_density(symbols.x_prev, sp.sqrt(symbols.alpha_bar_prev) * symbols.x_0,
+                               1 - symbols.alpha_bar_prev)
+        - gaussian_log_density(symbols.x_t, forward_jump_mean(symbols.x_0), forward_jump_variance())
     )
 
 
 def derived_posterior() -> tuple[sp.Expr, sp.Expr]:
     """(mean, variance) read off the Bayes quotient by completing the square in x_{t-1}:
     the x_{t-1}^2 coefficient is -1/(2 var), the x_{t-1} coefficient is mean/var."""
-    a, b, _ = complete_the_square(bayes_log_quotient(), S.x_prev)
+    a, b, _ = complete_the_square(bayes_log_quotient(), symbols.x_prev)
     variance = sp.cancel(1 / (2 * a))
     return sp.expand(b * variance), variance
 
@@ -38,18 +39,18 @@ def posterior_mean() -> sp.Expr:
                     + \frac{\sqrt{\alpha_t}\,(1-\bar\alpha_{t-1})}{1-\bar\alpha_t} x_t
     """
     w_0, w_t = interpolation_weights()
-    return w_0 * S.x_0 + w_t * S.x_t
+    return w_0 * symbols.x_0 + w_t * symbols.x_t
 
 
 def posterior_variance() -> sp.Expr:
     r""":math:`\tilde\beta_t = \frac{1-\bar\alpha_{t-1}}{1-\bar\alpha_t}\beta_t` (Ho et al. 2020, eq. 7)."""
-    return (1 - S.alpha_bar_prev) / (1 - S.alpha_bar_t) * S.beta_t
+    return (1 - symbols.alpha_bar_prev) / (1 - symbols.alpha_bar_t) * symbols.beta_t
 
 
 def interpolation_weights() -> tuple[sp.Expr, sp.Expr]:
     r"""The coefficients :math:`(w_0, w_t)` of x_0 and x_t in :math:`\tilde\mu_t`."""
-    w_0 = sp.sqrt(S.alpha_bar_prev) * S.beta_t / (1 - S.alpha_bar_t)
-    w_t = sp.sqrt(S.alpha_t) * (1 - S.alpha_bar_prev) / (1 - S.alpha_bar_t)
+    w_0 = sp.sqrt(symbols.alpha_bar_prev) * symbols.beta_t / (1 - symbols.alpha_bar_t)
+    w_t = sp.sqrt(symbols.alpha_t) * (1 - symbols.alpha_bar_prev) / (1 - symbols.alpha_bar_t)
     return w_0, w_t
 
 
@@ -59,19 +60,19 @@ def interpolation_weight_sum() -> sp.Expr:
     .. math::
         w_0 + w_t = 1 - \frac{(1-\sqrt{\bar\alpha_{t-1}})(1-\sqrt{\alpha_t})}{1+\sqrt{\bar\alpha_t}}
     """
-    return 1 - (1 - sp.sqrt(S.alpha_bar_prev)) * (1 - sp.sqrt(S.alpha_t)) / (
-        1 + sp.sqrt(S.alpha_bar_t)
+    return 1 - (1 - sp.sqrt(symbols.alpha_bar_prev)) * (1 - sp.sqrt(symbols.alpha_t)) / (
+        1 + sp.sqrt(symbols.alpha_bar_t)
     )
 
 
 def x0_from_eps() -> sp.Expr:
     r""":math:`x_0 = (x_t - \sqrt{1-\bar\alpha_t}\,\epsilon)/\sqrt{\bar\alpha_t}` (Ho et al. 2020, eq. 4 inverted)."""
-    return (S.x_t - sp.sqrt(1 - S.alpha_bar_t) * S.eps) / sp.sqrt(S.alpha_bar_t)
+    return (symbols.x_t - sp.sqrt(1 - symbols.alpha_bar_t) * symbols.eps) / sp.sqrt(symbols.alpha_bar_t)
 
 
-def eps_mean(eps: sp.Expr = S.eps) -> sp.Expr:
+def eps_mean(eps: sp.Expr = symbols.eps) -> sp.Expr:
     r""":math:`\tilde\mu_t = \frac{1}{\sqrt{\alpha_t}}\big(x_t - \frac{\beta_t}{\sqrt{1-\bar\alpha_t}}\epsilon\big)` (Ho et al. 2020, eq. 11)."""
-    return (S.x_t - S.beta_t / sp.sqrt(1 - S.alpha_bar_t) * eps) / sp.sqrt(S.alpha_t)
+    return (symbols.x_t - symbols.beta_t / sp.sqrt(1 - symbols.alpha_bar_t) * eps) / sp.sqrt(symbols.alpha_t)
 
 
 def prove_posterior() -> Proof:
@@ -84,7 +85,7 @@ def prove_posterior() -> Proof:
                     "completed square: var x coeff of x_{t-1} = mu_tilde_t (eq. 7)",
                     method="coefficient of x_{t-1}, then exact reduction"),
         prove_equal(bayes_log_quotient(),
-                    gaussian_log_density(S.x_prev, posterior_mean(), posterior_variance()),
+                    gaussian_log_density(symbols.x_prev, posterior_mean(), posterior_variance()),
                     "Bayes quotient = N(x_{t-1}; mu_tilde_t, beta_tilde_t) with normalising constants "
                     "(t >= 2)", method="log-densities, exact reduction"),
     ])
@@ -92,7 +93,7 @@ def prove_posterior() -> Proof:
 
 def prove_x0_from_eps() -> Proof:
     solutions = sp.solve(
-        sp.Eq(S.x_t, forward_jump_mean(S.x_0) + sp.sqrt(forward_jump_variance()) * S.eps), S.x_0
+        sp.Eq(symbols.x_t, forward_jump_mean(symbols.x_0) + sp.sqrt(forward_jump_variance()) * symbols.eps), symbols.x_0
     )
     return all_of("x0_from_eps", [
         prove_true(len(solutions) == 1, "x_t = sqrt(alpha_bar_t) x_0 + sqrt(1-alpha_bar_t) eps "
@@ -103,7 +104,7 @@ def prove_x0_from_eps() -> Proof:
 
 
 def prove_eps_mean() -> Proof:
-    substituted = posterior_mean().subs(S.x_0, x0_from_eps())
+    substituted = posterior_mean().subs(symbols.x_0, x0_from_eps())
     return prove_equal(
         substituted, eps_mean(),
         "mu_tilde_t(x_t, x_0(x_t, eps)) = (x_t - beta_t/sqrt(1-alpha_bar_t) eps)/sqrt(alpha_t)",
@@ -119,13 +120,13 @@ def prove_interpolation_weights() -> Proof:
     u = sp.Symbol("u", positive=True)
     v = sp.Symbol("v", nonnegative=True)
     gap = sp.factor((1 - interpolation_weight_sum()).subs(
-        {S.alpha_t: 1 / (1 + u) ** 2, S.alpha_bar_prev: 1 / (1 + v) ** 2}))
+        {symbols.alpha_t: 1 / (1 + u) ** 2, symbols.alpha_bar_prev: 1 / (1 + v) ** 2}))
     numerator, denominator = sp.fraction(gap)
     constant, factors = sp.factor_list(numerator)
     vanishing = [f for f, _ in factors if not f.is_positive]
     return all_of("interpolation_weights", [
-        prove_equal(derived_mean.coeff(S.x_0), w_0, "w_0 = sqrt(alpha_bar_{t-1}) beta_t/(1-alpha_bar_t)"),
-        prove_equal(derived_mean.coeff(S.x_t), w_t,
+        prove_equal(derived_mean.coeff(symbols.x_0), w_0, "w_0 = sqrt(alpha_bar_{t-1}) beta_t/(1-alpha_bar_t)"),
+        prove_equal(derived_mean.coeff(symbols.x_t), w_t,
                     "w_t = sqrt(alpha_t) (1-alpha_bar_{t-1})/(1-alpha_bar_t)"),
         prove_equal(w_0 + w_t, interpolation_weight_sum(),
                     "w_0 + w_t = 1 - (1-sqrt(alpha_bar_{t-1}))(1-sqrt(alpha_t))/(1+sqrt(alpha_bar_t))"),
@@ -133,3 +134,8 @@ def prove_interpolation_weights() -> Proof:
                    "w_0 + w_t = 1 iff alpha_bar_{t-1} = 1 (t = 1); for t >= 2 the sum is < 1",
                    f"factor 1 - (w_0 + w_t) = {gap}; the constant and every factor but v are positive on the domain"),
     ])
+
+
+def posterior_log_variance() -> sp.Expr:
+    r""":math:`\log\tilde\beta_t`, defined for t >= 2 (at t = 1, :math:`\tilde\beta_1 = 0`)."""
+    return sp.log(posterior_variance())

@@ -35,8 +35,8 @@ from typing import Callable, Iterable, Mapping
 
 import sympy as sp
 
-from . import domain as D
-from . import symbols as S
+from .domain import NONNEGATIVE, NONPOSITIVE, Domain, sign as proved_sign
+from . import symbols
 
 
 class Status(str, enum.Enum):
@@ -71,7 +71,7 @@ class Proof:
 
 # Positive square roots of the independent schedule symbols (step 2 above).
 _s, _r, _u = sp.symbols("s r u", positive=True)
-_SQUARE_ROOTS = {S.alpha_t: _s**2, S.alpha_bar_prev: _r**2, S.alpha_bar_T: _u**2}
+_SQUARE_ROOTS = {symbols.alpha_t: _s**2, symbols.alpha_bar_prev: _r**2, symbols.alpha_bar_T: _u**2}
 
 
 def _remove_radicals(expr: sp.Expr) -> tuple[sp.Expr, list[tuple[sp.Symbol, sp.Expr]]]:
@@ -95,17 +95,17 @@ def _remove_radicals(expr: sp.Expr) -> tuple[sp.Expr, list[tuple[sp.Symbol, sp.E
 
 
 # The reduction works in s, r, u; the domain prover in the schedule symbols.
-_ROOTS_BACK = {_s: sp.sqrt(S.alpha_t), _r: sp.sqrt(S.alpha_bar_prev), _u: sp.sqrt(S.alpha_bar_T)}
+_ROOTS_BACK = {_s: sp.sqrt(symbols.alpha_t), _r: sp.sqrt(symbols.alpha_bar_prev), _u: sp.sqrt(symbols.alpha_bar_T)}
 # Conservative: t = 1 (alpha_bar_prev = 1) included, so a factor proved >= 0 is >= 0 for every t.
-_DOMAIN = D.Domain(t_min=1)
+_DOMAIN = Domain(t_min=1)
 
 
 def _factor_sign(factor: sp.Expr) -> int:
     """1 if ``factor`` is proved >= 0 on the domain, -1 if proved <= 0, else 0."""
-    sign = D.sign(factor.xreplace(_ROOTS_BACK), _DOMAIN)
-    if sign is not None and sign <= D.NONNEGATIVE:
+    known = proved_sign(factor.xreplace(_ROOTS_BACK), _DOMAIN)
+    if known is not None and known <= NONNEGATIVE:
         return 1
-    if sign is not None and sign <= D.NONPOSITIVE:
+    if known is not None and known <= NONPOSITIVE:
         return -1
     return 0
 
@@ -173,7 +173,7 @@ def _log_abs(factor: sp.Expr) -> sp.Expr:
         return factor.exp * _log_abs(factor.base)       # |b**e| = |b|**e for real e
     if isinstance(factor, sp.Mul):
         return sp.Add(*[_log_abs(f) for f in factor.args])
-    if isinstance(factor, sp.exp) and D.sign(factor.args[0].xreplace(_ROOTS_BACK), _DOMAIN) is not None:
+    if isinstance(factor, sp.exp) and proved_sign(factor.args[0].xreplace(_ROOTS_BACK), _DOMAIN) is not None:
         return factor.args[0]                            # real exponent: |exp(x)| = exp(x)
     if isinstance(factor, sp.Add):
         constant, factors = _factors(factor)
@@ -220,7 +220,7 @@ def reduce_to_normal_form(expr: sp.Expr) -> sp.Expr:
 # Counterexample search (never a proof).
 
 def _sample_value(sym: sp.Symbol, rng: random.Random) -> float:
-    if sym in (S.alpha_t, S.alpha_bar_prev, S.alpha_bar_T):
+    if sym in (symbols.alpha_t, symbols.alpha_bar_prev, symbols.alpha_bar_T):
         return rng.uniform(0.02, 0.98)
     if sym.is_integer:
         return rng.randint(1, 5)

@@ -5,8 +5,8 @@ import builtins
 import pytest
 import sympy as sp
 
-from symbolic import formula as F
-from symbolic import symbols as S
+from symbolic import formula, symbols
+from symbolic.vocabulary import BY_NAME
 
 LATEX_SPELLINGS = [
     (r"\alpha_t", "alpha_t"), (r"\alpha_{t}", "alpha_t"),
@@ -28,42 +28,43 @@ LATEX_SPELLINGS = [
 
 @pytest.mark.parametrize("text, name", LATEX_SPELLINGS, ids=[s for s, _ in LATEX_SPELLINGS])
 def test_every_latex_spelling_is_one_symbol(text, name):
-    parsed = F.parse_latex_formula(text)
-    assert parsed == F.user_symbol(name), f"{text} parsed as {parsed!r}, expected {name}"
+    parsed = formula.parse_latex_formula(text)
+    assert parsed == formula.user_symbol(name), f"{text} parsed as {parsed!r}, expected {name}"
 
 
 def test_every_table_spelling_is_covered():
-    covered = {F.lhs_key(s, True) for s, _ in LATEX_SPELLINGS}
-    for entry in F.VOCABULARY:
+    covered = {formula.lhs_key(s, True) for s, _ in LATEX_SPELLINGS}
+    for entry in formula.VOCABULARY:
         for spelling in entry.latex:
-            assert F.lhs_key(spelling, True) in covered | {entry.name}, spelling
+            assert formula.lhs_key(spelling, True) in covered | {entry.name}, spelling
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("2 alpha_t", 2 * S.alpha_t),
-    ("sqrt(alpha_t)(1 - alpha_bar_prev)", sp.sqrt(S.alpha_t) * (1 - S.alpha_bar_prev)),
-    ("beta_t^2", (1 - S.alpha_t) ** 2),
-    ("0.5*x_t", S.x_t / 2),
-    ("1e-3 x_t", S.x_t / 1000),
-    ("torch.sqrt(alpha_cumprod_t)", sp.sqrt(S.alpha_t * S.alpha_bar_prev)),
-    ("math.log(sigma_t**2)", sp.log(S.sigma2_t)),
-    (r"\frac{1}{2}\log 2\pi\sigma^2", sp.log(2 * sp.pi * S.var) / 2),
+    ("2 alpha_t", 2 * symbols.alpha_t),
+    ("sqrt(alpha_t)(1 - alpha_bar_prev)", sp.sqrt(symbols.alpha_t) * (1 - symbols.alpha_bar_prev)),
+    ("beta_t^2", (1 - symbols.alpha_t) ** 2),
+    ("0.5*x_t", symbols.x_t / 2),
+    ("1e-3 x_t", symbols.x_t / 1000),
+    ("torch.sqrt(alpha_cumprod_t)", sp.sqrt(symbols.alpha_t * symbols.alpha_bar_prev)),
+    ("math.log(sigma_t**2)", sp.log(symbols.sigma2_t)),
+    (r"\frac{1}{2}\log 2\pi\sigma^2", sp.log(2 * sp.pi * symbols.var) / 2),
     (r"\frac{\beta_t^2}{2\sigma_t^2\alpha_t(1-\bar\alpha_t)}",
-     (1 - S.alpha_t) ** 2 / (2 * S.sigma2_t * S.alpha_t * (1 - S.alpha_t * S.alpha_bar_prev))),
-    (r"\sqrt{\bar\alpha_t}\,x_0 \cdot 1", sp.sqrt(S.alpha_t * S.alpha_bar_prev) * S.x_0),
-    (r"(1-\bar\alpha_t)\mathbf{I}", 1 - S.alpha_t * S.alpha_bar_prev),
-    (r"e^{x_t}", sp.exp(S.x_t)),
+     (1 - symbols.alpha_t) ** 2
+     / (2 * symbols.sigma2_t * symbols.alpha_t * (1 - symbols.alpha_t * symbols.alpha_bar_prev))),
+    (r"\sqrt{\bar\alpha_t}\,x_0 \cdot 1", sp.sqrt(symbols.alpha_t * symbols.alpha_bar_prev) * symbols.x_0),
+    (r"(1-\bar\alpha_t)\mathbf{I}", 1 - symbols.alpha_t * symbols.alpha_bar_prev),
+    (r"e^{x_t}", sp.exp(symbols.x_t)),
 ])
 def test_values_in_proof_symbols(text, expected):
-    assert sp.simplify(F.parse(text).value - expected) == 0
+    assert sp.simplify(formula.parse(text).value - expected) == 0
 
 
 def test_equation_keeps_the_left_side():
-    parsed = F.parse(r"\tilde\mu_t(x_t, x_0) = \frac{1}{\sqrt{\alpha_t}} x_t")
+    parsed = formula.parse(r"\tilde\mu_t(x_t, x_0) = \frac{1}{\sqrt{\alpha_t}} x_t")
     assert parsed.lhs == "mu_tilde_t(x_t,x_0)" and "mu_tilde_t" in parsed.sides[0].keys
-    assert parsed.expr == F.user_symbol("x_t") / sp.sqrt(F.user_symbol("alpha_t"))
-    assert F.parse(r"\tilde\sigma^2_t = \tilde\beta_t").lhs == "sigma_tilde_t^2"
-    assert F.parse("w_0 + w_t = 1").lhs == "w_0+w_t"
+    assert parsed.expr == formula.user_symbol("x_t") / sp.sqrt(formula.user_symbol("alpha_t"))
+    assert formula.parse(r"\tilde\sigma^2_t = \tilde\beta_t").lhs == "sigma_tilde_t^2"
+    assert formula.parse("w_0 + w_t = 1").lhs == "w_0+w_t"
 
 
 MALICIOUS = [
@@ -101,13 +102,13 @@ def test_untrusted_input_is_refused_without_evaluation(text, message, monkeypatc
         raise AssertionError("the parser called eval/exec")
     monkeypatch.setattr(builtins, "eval", forbidden)
     monkeypatch.setattr(builtins, "exec", forbidden)
-    with pytest.raises(F.FormulaError, match=message.replace("\\", "\\\\").replace("(", r"\(")):
-        F.parse(text)
+    with pytest.raises(formula.FormulaError, match=message.replace("\\", "\\\\").replace("(", r"\(")):
+        formula.parse(text)
 
 
 def test_formula_type_error():
     with pytest.raises(TypeError, match="formula must be a str"):
-        F.parse(3)
+        formula.parse(3)
 
 
 def test_latex_path_never_evaluates(monkeypatch):
@@ -115,5 +116,18 @@ def test_latex_path_never_evaluates(monkeypatch):
         raise AssertionError("the parser called eval/exec")
     monkeypatch.setattr(builtins, "eval", forbidden)
     monkeypatch.setattr(builtins, "exec", forbidden)
-    parsed = F.parse(r"\frac{\sqrt{\bar\alpha_{t-1}}\beta_t}{1-\bar\alpha_t} x_0 + 0.5\cdot 12 x_t^{2}")
-    assert parsed.expr.free_symbols == {F.user_symbol(n) for n in ("alpha_bar_prev", "beta_t", "alpha_bar_t", "x_0", "x_t")}
+    parsed = formula.parse(r"\frac{\sqrt{\bar\alpha_{t-1}}\beta_t}{1-\bar\alpha_t} x_0 + 0.5\cdot 12 x_t^{2}")
+    names = ("alpha_bar_prev", "beta_t", "alpha_bar_t", "x_0", "x_t")
+    assert parsed.expr.free_symbols == {formula.user_symbol(n) for n in names}
+
+
+@pytest.mark.parametrize("spelling", [r"\alpha_t + 1", "+", r"\alpha_t \beta_t"])
+def test_a_table_spelling_that_is_not_one_symbol_is_refused_by_name(spelling):
+    with pytest.raises(formula.FormulaError, match=r"the LaTeX spelling .* of 'alpha_t' does not read as one symbol"):
+        formula._spelling_key(BY_NAME["alpha_t"], spelling)
+
+
+def test_every_table_spelling_reads_as_its_own_symbol():
+    assert formula._spelling_key(BY_NAME["alpha_bar_t"], r"\bar{\alpha}_{t}") == \
+        formula._spelling_key(BY_NAME["alpha_bar_t"], r"\bar\alpha_t")
+    assert set(formula._latex_table().values()) <= set(formula.VOCABULARY)

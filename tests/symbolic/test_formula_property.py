@@ -12,7 +12,7 @@ import pytest
 import sympy as sp
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
-from symbolic import formula as F
+from symbolic import formula
 
 SYMBOLS = ["alpha_t", "alpha_bar_t", "alpha_bar_prev", "beta_t", "x_0", "x_t", "eps", "eps_theta", "sigma_t",
            "beta_tilde_t"]
@@ -60,7 +60,7 @@ def build(tree):
     """The expression the tree means, built directly with SymPy over the reader's user symbols."""
     kind = tree[0]
     if kind == "sym":
-        return F.user_symbol(tree[1])
+        return formula.user_symbol(tree[1])
     if kind == "num":
         return sp.Rational(tree[1])
     if kind == "neg":
@@ -151,8 +151,8 @@ def check_round_trip(case):
     expected = build(tree)
     assume(not expected.has(sp.zoo, sp.nan, sp.oo, -sp.oo))
     try:
-        parsed = F.parse(text, latex=LATEX[style])
-    except F.FormulaError as err:
+        parsed = formula.parse(text, latex=LATEX[style])
+    except formula.FormulaError as err:
         # The reader's size guards may refuse a legitimate but huge formula, and it refuses the one
         # ambiguous print, a product '(a) (1)' with a bracketed number (an equation number?); nothing else.
         assert any(word in str(err) for word in ("degree", "nested", "too large", "exponent", "follows a factor")), \
@@ -186,47 +186,47 @@ def _finds_a_counterexample() -> bool:
 
 
 def test_property_finds_numbers_rounded_to_double(monkeypatch):
-    monkeypatch.setattr(F, "_number", lambda text: sp.Rational(float(text)))
+    monkeypatch.setattr(formula, "_number", lambda text: sp.Rational(float(text)))
     assert _finds_a_counterexample()
 
 
 def test_property_finds_an_equation_number_multiplied_in(monkeypatch):
-    original = F._strip_layout
+    original = formula._strip_layout
 
     def keep_numbers(text, latex):
         stripped, notes = original(text, latex)
         if any("equation number" in n for n in notes):
             return stripped + (r" \quad (12)" if latex else "   (12)").replace(r"\quad ", ""), notes
         return stripped, notes
-    monkeypatch.setattr(F, "_strip_layout", keep_numbers)
+    monkeypatch.setattr(formula, "_strip_layout", keep_numbers)
     assert _finds_a_counterexample()
 
 
 def test_property_finds_a_one_argument_call_read_as_a_product(monkeypatch):
-    original = F._Parser.model_call
+    original = formula._Parser.model_call
 
     def as_product(self, value, tok):
         start = self.i
-        args = self.arguments("")
+        args = self.arguments()
         if len(args) == 1:                           # eps_theta(x_t): the old reading eps_theta*x_t
             return value * args[0]
         self.i = start
         return original(self, value, tok)
-    monkeypatch.setattr(F._Parser, "model_call", as_product)
+    monkeypatch.setattr(formula._Parser, "model_call", as_product)
     assert _finds_a_counterexample()
 
 
 def test_property_finds_a_call_that_swallows_its_factor(monkeypatch):
-    original = F._Parser.model_call
+    original = formula._Parser.model_call
 
     def swallow(self, value, tok):
         original(self, value, tok)
         return sp.Integer(1)                         # the old ANTLR reading: the enclosing factor vanished
-    monkeypatch.setattr(F._Parser, "model_call", swallow)
+    monkeypatch.setattr(formula._Parser, "model_call", swallow)
     assert _finds_a_counterexample()
 
 
 @pytest.mark.parametrize("text, latex", [("x_t", False), (r"\mathbf{x}_t", True)])
 def test_printers_are_independent_of_the_reader(text, latex):
     # A sanity anchor for the printers above: the simplest spellings read as the symbol.
-    assert F.parse(text, latex=latex).expr == F.user_symbol("x_t")
+    assert formula.parse(text, latex=latex).expr == formula.user_symbol("x_t")

@@ -1,6 +1,6 @@
 
 from symbolic import forward
-from symbolic import symbols as S
+from symbolic import symbols
 from symbolic.gaussian import gaussian_log_density
 from symbolic.proof import Status, prove_equal
 
@@ -17,12 +17,13 @@ def test_forward_jump_is_proved_by_composition_and_integration():
 
 def test_composed_variance_is_not_alpha_bar_prev_form():
     _, variance = forward.composed_moments()
-    wrong = 1 - S.alpha_bar_prev  # alpha_bar_{t-1} where alpha_bar_t belongs
+    wrong = 1 - symbols.alpha_bar_prev  # alpha_bar_{t-1} where alpha_bar_t belongs
     assert prove_equal(variance, wrong, "wrong index").status is Status.REFUTED
 
 
 def test_marginal_with_wrong_mean_is_refuted():
-    wrong = gaussian_log_density(S.x_t, S.alpha_bar_t * S.x_0, 1 - S.alpha_bar_t)  # sqrt dropped
+    # sqrt dropped from the mean
+    wrong = gaussian_log_density(symbols.x_t, symbols.alpha_bar_t * symbols.x_0, 1 - symbols.alpha_bar_t)
     proof = prove_equal(forward.marginal_log_density_by_integration(), wrong, "dropped sqrt")
     assert proof.status is Status.REFUTED
 
@@ -30,4 +31,4 @@ def test_marginal_with_wrong_mean_is_refuted():
 def test_complete_the_square_rejects_non_quadratics():
     import pytest
     with pytest.raises(ValueError, match="expected a quadratic"):
-        forward.complete_the_square(S.x_prev**3, S.x_prev)
+        forward.complete_the_square(symbols.x_prev**3, symbols.x_prev)

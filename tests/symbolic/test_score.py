@@ -1,7 +1,7 @@
 import sympy as sp
 
 from symbolic import score
-from symbolic import symbols as S
+from symbolic import symbols
 from symbolic.proof import Status, prove_equal
 
 
@@ -10,7 +10,7 @@ def test_score_is_proved():
 
 
 def test_score_with_variance_for_std_is_refuted():
-    x_t = sp.sqrt(S.alpha_bar_t) * S.x_0 + sp.sqrt(1 - S.alpha_bar_t) * S.eps
-    wrong = -S.eps / (1 - S.alpha_bar_t)
-    proof = prove_equal(score.score().subs(S.x_t, x_t), wrong, "variance for std")
+    x_t = sp.sqrt(symbols.alpha_bar_t) * symbols.x_0 + sp.sqrt(1 - symbols.alpha_bar_t) * symbols.eps
+    wrong = -symbols.eps / (1 - symbols.alpha_bar_t)
+    proof = prove_equal(score.score().subs(symbols.x_t, x_t), wrong, "variance for std")
     assert proof.status is Status.REFUTED
