@@ -1,6 +1,7 @@
 """crosscheck: pairs the symbolic proofs with the torch implementations (imports both).
 
-``python -m crosscheck`` verifies the catalog; :func:`run_identity` checks one entry.
+``python -m crosscheck`` verifies the registry (:mod:`crosscheck.engine.registry`);
+:func:`crosscheck.engine.run.run_quantity` checks one entry.
 
 pytest assertions (imported lazily, so ``import crosscheck`` costs nothing):
 

@@ -29,6 +29,8 @@ import warnings
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
+from ..engine.registry import REGISTRY, derivation_functions
+
 #: The mistakes written into the source, by name.
 OPERATORS = {
     "add-sub": "+ <-> -",
@@ -44,33 +46,21 @@ OPERATORS = {
 
 # -- what is mutated ------------------------------------------------------------------------------
 
-NUMERIC_MODULES = ("numeric.schedule", "numeric.gaussian", "numeric.kl", "numeric.forward",
+NUMERIC_MODULES = ("numeric.schedule", "numeric._tables", "numeric.gaussian", "numeric.kl", "numeric.forward",
                    "numeric.posterior", "numeric.score", "numeric.elbo")
 #: Functions of those modules that hold no formula: input validation, caching, model calls,
 #: memory chunking.  Their mistakes are the bad-input tests' business, not the verifier's.
 NUMERIC_PLUMBING = {
     "NoiseSchedule.to", "NoiseSchedule.from_betas", "NoiseSchedule.__repr__", "NoiseSchedule.float64",
-    "NoiseSchedule.table", "_check_variance", "_check_model_output", "_call_model", "_chunk_size",
-    "_validate_bound_inputs", "_sigma2_tables",
+    "NoiseSchedule.table", "_chunk_size", "_validate_bound_inputs", "_sigma2_tables", "_check_sigma2",
+    "_noise_like",
 }
 #: Module-level numeric constants used by the formulas.
 NUMERIC_CONSTANTS = (("numeric.gaussian", "_LOG_2PI"), ("numeric.elbo", "_LOG_2PI"), ("numeric.elbo", "_BIN"))
 
-#: The symbolic expressions: the closed forms the catalog states, the derivations the proofs
-#: compare them with, and the steps of the ELBO chain.  (The proof engine itself is not mutated.)
-SYMBOLIC_FUNCTIONS = {
-    "symbolic.gaussian": ("gaussian_density", "gaussian_log_density", "gaussian_raw_moment", "expectation"),
-    "symbolic.forward": ("forward_step_mean", "forward_step_variance", "forward_jump_mean",
-                         "forward_jump_variance", "composed_moments", "complete_the_square",
-                         "marginal_log_density_by_integration"),
-    "symbolic.posterior": ("bayes_log_quotient", "derived_posterior", "posterior_mean", "posterior_variance",
-                           "interpolation_weights", "interpolation_weight_sum", "x0_from_eps", "eps_mean"),
-    "symbolic.kl": ("gaussian_kl_from_definition", "gaussian_kl", "standard_normal_kl", "kl_eps_weight",
-                    "kl_eps_constant", "denoising_kl", "prior_kl"),
-    "symbolic.score": ("score", "score_from_eps"),
-    "symbolic.elbo": ("ELBO_DEFINITION", "derivation", "linear_gaussian_log_evidence",
-                      "linear_gaussian_true_posterior", "linear_gaussian_elbo", "linear_gaussian_gap"),
-}
+#: The symbolic expressions: every registered part's expression and the functions its proof
+#: derives it with (the registry's ``derivation``).  (The proof engine itself is not mutated.)
+SYMBOLIC_FUNCTIONS = derivation_functions()
 
 # Schedule quantities as they appear in the source.
 _MASTER_SWAP = {"alpha": "alpha_bar", "alpha_bar": "alpha", "log_alpha": "log_alpha_bar",
@@ -85,9 +75,15 @@ _VARIANCE_PARAMS = {"var", "var_1", "var_2", "sigma2", "alpha_bar"}
 _INDEX_NAMES = {"numeric": {"t", "T", "steps", "later", "start", "stop"}, "symbolic": {"t", "T"}}
 # Calls whose arguments are timestep indices (symbolic ELBO chain: densities and sum limits).
 _INDEX_CALLS = {"lp", "lq", "lj", "lpost", "p_theta", "q_step", "q_jump", "q_post", "p_prior"}
+# The numeric modules' name for their validation helpers (``_validation.check_timestep(...)``).
+_VALIDATION_MODULES = {"_validation", "validation", "v"}
 # Calls that are not mathematics: validation, errors, type checks.
 _SKIP_CALLS = {"isinstance", "callable", "len", "print", "next", "ValueError", "TypeError", "KeyError",
-               "_check_variance", "_validate_bound_inputs", "_check_model_output", "Step", "prove_true"}
+               "_validate_bound_inputs", "_check_sigma2", "Step", "prove_true",
+               # numeric/_validation.py's checks, imported by name
+               "as_tensor_like", "check_betas", "check_choice", "check_data", "check_device", "check_dtype",
+               "check_eps_model", "check_finite", "check_nonnegative", "check_positive", "check_shape", "check_states",
+               "check_T", "check_timestep", "check_trajectory", "check_unit_interval", "check_variance"}
 
 
 @dataclass(frozen=True)
@@ -174,7 +170,8 @@ def _call_name(node: ast.Call) -> str | None:
 def _is_validation(node: ast.Call) -> bool:
     func = node.func
     return (_call_name(node) in _SKIP_CALLS
-            or (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "v"))
+            or (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
+                and func.value.id in _VALIDATION_MODULES))
 
 
 def _number(node) -> bool:
@@ -196,8 +193,13 @@ def _call(func: str, *args) -> ast.Call:
     return ast.Call(func=target, args=list(args), keywords=[])
 
 
-def _s(attr: str) -> ast.Attribute:
-    return ast.Attribute(value=ast.Name(id="S", ctx=ast.Load()), attr=attr, ctx=ast.Load())
+#: Names the symbolic modules give the symbol table (``symbols.alpha_t``).
+_SYMBOL_MODULES = {"symbols", "S"}
+
+
+def _s(attr: str, owner: str = "symbols") -> ast.Attribute:
+    """``owner.attr``: a symbol of the table, under the name the mutated module imports it by."""
+    return ast.Attribute(value=ast.Name(id=owner, ctx=ast.Load()), attr=attr, ctx=ast.Load())
 
 
 class _Sites:
@@ -377,6 +379,10 @@ class _Sites:
             self.add(path, "alpha-bar", lambda n: ast.Attribute(n.value, _MASTER_SWAP[n.attr], ast.Load()))
             self.add(path, "sqrt-add", lambda n: _call(sqrt, n))
             return True
+        return self._variance_parameter(node, path, sqrt)
+
+    def _variance_parameter(self, node, path, sqrt) -> bool:
+        """A variance passed in as a parameter: sqrt-add (a standard deviation for a variance)."""
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in _VARIANCE_PARAMS \
                 and node.id in self.params:
             self.add(path, "sqrt-add", lambda n: _call(sqrt, n))
@@ -384,22 +390,18 @@ class _Sites:
         return False
 
     def _symbolic_leaf(self, node, path, sqrt) -> bool:
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "S":
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in _SYMBOL_MODULES:
             attr = node.attr
             if attr in _SYMBOL_SHIFT:
-                self.add(path, "bar-shift", lambda n: _s(_SYMBOL_SHIFT[n.attr]))
+                self.add(path, "bar-shift", lambda n: _s(_SYMBOL_SHIFT[n.attr], n.value.id))
             if attr in _SYMBOL_SWAP:
-                self.add(path, "alpha-bar", lambda n: _s(_SYMBOL_SWAP[n.attr]))
+                self.add(path, "alpha-bar", lambda n: _s(_SYMBOL_SWAP[n.attr], n.value.id))
             if attr == "beta_t":
-                self.add(path, "alpha-bar", lambda n: ast.BinOp(ast.Constant(1), ast.Sub(), _s("alpha_bar_t")))
+                self.add(path, "alpha-bar", lambda n: ast.BinOp(ast.Constant(1), ast.Sub(), _s("alpha_bar_t", n.value.id)))
             if attr in _SYMBOL_SQRT:
                 self.add(path, "sqrt-add", lambda n: _call(sqrt, n))
             return True
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in _VARIANCE_PARAMS \
-                and node.id in self.params:
-            self.add(path, "sqrt-add", lambda n: _call(sqrt, n))
-            return True
-        return False
+        return self._variance_parameter(node, path, sqrt)
 
 
 _SOURCES: dict = {}
@@ -567,21 +569,18 @@ _BASELINE_PROOFS: dict = {}
 def baseline_proofs() -> dict:
     """The proofs of the unmutated catalog (numeric mutants cannot change them)."""
     if not _BASELINE_PROOFS:
-        from ..engine.catalog import CATALOG
-        for identity in CATALOG:
-            _BASELINE_PROOFS[identity.name] = identity.prove() if identity.prove else None
+        for quantity in REGISTRY:
+            _BASELINE_PROOFS[quantity.name] = quantity.prove()
     return _BASELINE_PROOFS
 
 
 def _order(mutant: Mutant):
-    """The catalog, identities that cover the mutated function first (a kill is found sooner)."""
-    from ..engine.catalog import CATALOG
+    """The registry, entries that cover the mutated function first (a kill is found sooner)."""
     short = mutant.qualname.split(".")[-1]
 
-    def covers(identity) -> bool:
-        return (any(getattr(f, "__name__", None) == short for f in identity.functions)
-                or any(p.name == short for p in identity.parts) or identity.name == short)
-    return sorted(CATALOG, key=lambda identity: not covers(identity))
+    def covers(quantity) -> bool:
+        return short in quantity.numeric_functions() or short == quantity.name
+    return sorted(REGISTRY, key=lambda quantity: not covers(quantity))
 
 
 def verifier_context():
@@ -589,14 +588,14 @@ def verifier_context():
     seed 0, 1000 points), built afresh: a mutant's schedule tables must not be cached."""
     import torch
     from numeric import NoiseSchedule
-    from ..engine.oracles import Context
+    from ..engine.types import Context
     schedule = NoiseSchedule.linear(1000, dtype=torch.float64, device="cpu")
     return Context(schedule, torch.float64, torch.device("cpu"))
 
 
 def run_mutant(mutant: Mutant, *, timeout: float = 120.0) -> Outcome:
     """Apply ``mutant`` and run the catalog until an identity fails."""
-    from ..engine.run import run_identity
+    from ..engine.run import run_quantity
     proofs = baseline_proofs()
     start = time.perf_counter()
 
@@ -617,7 +616,7 @@ def run_mutant(mutant: Mutant, *, timeout: float = 120.0) -> Outcome:
                     if mutant.layer == "numeric":
                         proof = proofs[identity.name]
                         prove = (lambda proof=proof: proof) if proof is not None else None
-                    result = run_identity(identity, ctx, prove=prove)
+                    result = run_quantity(identity, ctx, prove=prove)
                     if not result.ok:
                         how = _how(result)
                         break
@@ -734,36 +733,36 @@ _T1_ZERO = ("sets the t = 1 entry to 0, which it already is: 1 - alpha_bar_0 = 0
             "value exactly 0; index 0 (now 0/0) is never read")
 EQUIVALENT: dict[str, str] = {
     # Index 0 of the derived tables: t = 0 is refused at every public boundary.
-    "numeric.kl:_lambda_numerator:constant:0.0->1.0": _INDEX_0,
-    "numeric.posterior:_beta_tilde:constant:0.0->1.0": _INDEX_0,
-    "numeric.posterior:_log_beta_tilde:constant:0.0->1.0": _INDEX_0,
-    "numeric.posterior:_coef_x0:constant:0.0->1.0": _INDEX_0,
-    "numeric.posterior:_coef_xt:constant:0.0->1.0": _INDEX_0,
-    "numeric.posterior:_eps_coef:constant:0.0->1.0": _INDEX_0,
-    "numeric.elbo:_log_sigma2_beta:constant:0.0->1.0": _INDEX_0,
-    "numeric.elbo:_lambda:constant:0.0->1.0": _INDEX_0,
-    "numeric.posterior:_beta_tilde:t-shift:0->1": "beta_tilde: " + _T1_ZERO,
-    "numeric.posterior:_coef_xt:t-shift:0->1": "the x_t coefficient of mu_tilde: " + _T1_ZERO,
-    "numeric.posterior:_log_beta_tilde:t-shift:0->1": (
+    "numeric._tables:lambda_numerator:constant:0.0->1.0": _INDEX_0,
+    "numeric._tables:beta_tilde:constant:0.0->1.0": _INDEX_0,
+    "numeric._tables:log_beta_tilde:constant:0.0->1.0": _INDEX_0,
+    "numeric._tables:coef_x0:constant:0.0->1.0": _INDEX_0,
+    "numeric._tables:coef_xt:constant:0.0->1.0": _INDEX_0,
+    "numeric._tables:eps_coef:constant:0.0->1.0": _INDEX_0,
+    "numeric._tables:log_sigma2_beta:constant:0.0->1.0": _INDEX_0,
+    "numeric._tables:eps_weight:constant:0.0->1.0": _INDEX_0,
+    "numeric._tables:beta_tilde:t-shift:0->1": "beta_tilde: " + _T1_ZERO,
+    "numeric._tables:coef_xt:t-shift:0->1": "the x_t coefficient of mu_tilde: " + _T1_ZERO,
+    "numeric._tables:log_beta_tilde:t-shift:0->1": (
         "sets log beta_tilde_1 to 0, an entry never read: posterior_log_variance and "
         "kl_eps_constant refuse t = 1, and sigma_1^2 ('posterior') is taken from t = 2"),
-    "numeric.elbo:_lambda:t-shift:0->1#1": (
+    "numeric._tables:eps_weight:t-shift:0->1#1": (
         "sets lambda_1 to 0: the bound discards the t = 1 row of the eps-form terms (t = 1 is the "
         "decoder, computed separately), so lambda_1 is never used"),
     # At t = 1, alpha_bar_1 = alpha_1 and 1 - alpha_bar_1 = beta_1, exactly.
-    "numeric.elbo:_log_sigma2_beta:alpha-bar:m['beta']->m['one_minus_alpha_bar']": (
+    "numeric._tables:log_sigma2_beta:alpha-bar:m['beta']->m['one_minus_alpha_bar']": (
         "only log sigma_1^2 of this table is read (the decoder's variance), and 1 - alpha_bar_1 = beta_1"),
-    "numeric.elbo:variational_bound:alpha-bar:schedule.float64('beta')->schedule.float64('one_minus_alpha_bar')": (
+    "numeric.elbo:_variational_bound:alpha-bar:schedule.float64('beta')->schedule.float64('one_minus_alpha_bar')": (
         "the decoder scale sqrt(beta_1/alpha_1) reads index 1 only, where 1 - alpha_bar_1 = beta_1"),
-    "numeric.elbo:variational_bound:alpha-bar:schedule.float64('alpha')->schedule.float64('alpha_bar')": (
+    "numeric.elbo:_variational_bound:alpha-bar:schedule.float64('alpha')->schedule.float64('alpha_bar')": (
         "the decoder scale sqrt(beta_1/alpha_1) reads index 1 only, where alpha_bar_1 = alpha_1"),
     # Chunking: each timestep's term depends only on its own inputs.
-    "numeric.elbo:variational_bound:add-sub:start + chunk - 1->start + chunk + 1": (
+    "numeric.elbo:_variational_bound:add-sub:start + chunk - 1->start + chunk + 1": (
         "chunks then overlap by two timesteps; an overlapped term is recomputed from the same x_0, "
         "eps_t and model, so every value is unchanged (with the noise drawn inside, only which "
         "random numbers go to which t changes, not their distribution)"),
     # Which of two exact forms is evaluated: the same value up to rounding already present.
-    "numeric.kl:_prior_kl_offset:constant:0.1->0.2": (
+    "numeric._tables:prior_kl_offset:constant:0.1->0.2": (
         "switches from the direct form to the series (1/2) sum_k alpha_bar^k / k at alpha_bar = 0.2 "
         "instead of 0.1; the 30-term series truncates at 0.2^32/32 = 1e-24, relative 1e-22 of the "
         "result: the same value to the last bit"),
@@ -776,12 +775,13 @@ EQUIVALENT: dict[str, str] = {
         "Phi(low) <= 0.84 and the unreflected form loses nothing: the reflection matters only "
         "for low >> 1, where Phi(low) rounds to 1"),
     # Symmetry of the noise.
-    "symbolic.forward:composed_moments:add-sub:sp.sqrt(S.alpha_bar_prev) * S.x_0 + "
-    "sp.sqrt(1 - S.alpha_bar_prev) * e1->sp.sqrt(S.alpha_bar_prev) * S.x_0 - sp.sqrt(1 - S.alpha_bar_prev) * e1": (
+    "symbolic.forward:composed_moments:add-sub:sp.sqrt(symbols.alpha_bar_prev) * symbols.x_0 + "
+    "sp.sqrt(1 - symbols.alpha_bar_prev) * e1->sp.sqrt(symbols.alpha_bar_prev) * symbols.x_0 - "
+    "sp.sqrt(1 - symbols.alpha_bar_prev) * e1": (
         "eps and -eps have the same distribution (N(0, 1) is symmetric): the composed mean and "
         "variance, which is all the proof reads, do not change"),
-    "symbolic.forward:composed_moments:add-sub:sp.sqrt(S.alpha_t) * x_prev + sp.sqrt(S.beta_t) * e2->"
-    "sp.sqrt(S.alpha_t) * x_prev - sp.sqrt(S.beta_t) * e2": (
+    "symbolic.forward:composed_moments:add-sub:sp.sqrt(symbols.alpha_t) * x_prev + sp.sqrt(symbols.beta_t) * e2->"
+    "sp.sqrt(symbols.alpha_t) * x_prev - sp.sqrt(symbols.beta_t) * e2": (
         "eps and -eps have the same distribution (N(0, 1) is symmetric): the composed mean and "
         "variance, which is all the proof reads, do not change"),
 }

@@ -13,11 +13,11 @@ from functools import lru_cache
 
 import torch
 
-import numeric as N
-from numeric import NoiseSchedule, elbo as NE
+import numeric
+from numeric import NoiseSchedule, elbo as numeric_elbo
 
-from .oracles import CheckResult, Context, _like
-from .tolerances import PATHWISE_RTOL, Z_LIMIT
+from .tolerances import DECODER_TOL, EXACT_LIKELIHOOD_TOL, PATHWISE_RTOL, Z_LIMIT
+from .types import CheckResult, Context
 
 PATHWISE_STEPS = ("elbo_factorization", "elbo_separation", "elbo_reindexing", "elbo_bayes",
                   "elbo_telescoping")
@@ -59,14 +59,14 @@ def expected_bound(x_0: torch.Tensor, schedule: NoiseSchedule, model: AffineEpsM
     a, b = model.a64[t], model.b64[t]
     x = x_0.double().cpu()[:, None]
     mse = (1 - a * omab.sqrt()) ** 2 + (a * ab.sqrt() * x + b) ** 2          # (B, T)
-    sigma2_1 = N.elbo.reverse_variance(1, s, variance)
+    sigma2_1 = numeric.elbo.reverse_variance(1, s, variance)
     # decoder: x_0 - mu_theta(x_1, 1) = sqrt(beta_1/alpha_1)(eps_theta - eps)
     delta2 = s.float64("beta")[1] / s.float64("alpha")[1] * mse[:, 0]
     reconstruction = 0.5 * (delta2 / sigma2_1 + torch.log(sigma2_1) + math.log(2 * math.pi))
     later = t[1:]
-    denoising = (N.kl_eps_weight(later, s, N.elbo.reverse_variance(later, s, variance)) * mse[:, 1:]
-                 + N.kl_eps_constant(later, s, N.elbo.reverse_variance(later, s, variance)))
-    prior = N.prior_kl(x[:, 0], s)
+    denoising = (numeric.kl_eps_weight(later, s, numeric.elbo.reverse_variance(later, s, variance)) * mse[:, 1:]
+                 + numeric.kl_eps_constant(later, s, numeric.elbo.reverse_variance(later, s, variance)))
+    prior = numeric.prior_kl(x[:, 0], s)
     return {"prior": prior, "reconstruction": reconstruction, "denoising": denoising,
             "total": prior + reconstruction + denoising.sum(1)}
 
@@ -77,10 +77,10 @@ def _reverse_joint(schedule: NoiseSchedule, model: AffineEpsModel, variance: str
     T = s.T
     t = torch.arange(1, T + 1)
     # mu_theta = r x_t - e eps_theta = (r - e a) x_t - e b   (eps_mean with eps = a x_t + b)
-    r = N.eps_mean(torch.ones(T, dtype=torch.float64), torch.zeros(T, dtype=torch.float64), t, s)
-    e = -N.eps_mean(torch.zeros(T, dtype=torch.float64), torch.ones(T, dtype=torch.float64), t, s)
+    r = numeric.eps_mean(torch.ones(T, dtype=torch.float64), torch.zeros(T, dtype=torch.float64), t, s)
+    e = -numeric.eps_mean(torch.zeros(T, dtype=torch.float64), torch.ones(T, dtype=torch.float64), t, s)
     slope, offset = r - e * model.a64[t], -e * model.b64[t]
-    sigma = N.elbo.reverse_variance(t, s, variance).sqrt()
+    sigma = numeric.elbo.reverse_variance(t, s, variance).sqrt()
     loading = torch.zeros(T + 1, T + 1, dtype=torch.float64)
     mean = torch.zeros(T + 1, dtype=torch.float64)
     loading[T, T] = 1.0                                   # x_T = z_T
@@ -133,9 +133,9 @@ def _pathwise(ctx: Context) -> dict:
             model = AffineEpsModel(s, ctx.seed)
             g = torch.Generator(device=ctx.device).manual_seed(ctx.seed + T)
             x_0 = _data(ctx, count, T).to(dtype=ctx.dtype, device=ctx.device)
-            trajectory = N.forward_trajectory(x_0, s, generator=g)
-            terms = NE.elbo_terms(trajectory, s, model)
-            values = {name: NE.STEPS[name](terms) for name in PATHWISE_STEPS}
+            trajectory = numeric.forward_trajectory(x_0, s, generator=g)
+            terms = numeric_elbo.elbo_terms(trajectory, s, model)
+            values = {name: numeric_elbo.STEPS[name](terms) for name in PATHWISE_STEPS}
             # scale: the sum of |log-density| over every term of the trajectory
             magnitude = (terms.log_prior.abs() + terms.log_p_theta.abs().sum(0) + terms.log_q_step.abs().sum(0)
                          + terms.log_q_jump.abs().sum(0) + terms.log_q_post.abs().sum(0))
@@ -171,7 +171,7 @@ def statistical_check(ctx: Context) -> CheckResult:
     """E[pathwise ELBO] (Monte Carlo over sequential trajectories) and E[variational_bound]
     (Monte Carlo over the vectorized bound's noise) against the exact three-forces value."""
     T = 50
-    s = _like(ctx.schedule, T, ctx)
+    s = ctx.schedule_with(T)
     model = AffineEpsModel(s, ctx.seed)
     x_0 = torch.tensor([[-0.8], [0.1], [0.6]], dtype=torch.float64)
     n = ctx.trajectories
@@ -180,9 +180,9 @@ def statistical_check(ctx: Context) -> CheckResult:
     worst, details = 0.0, {}
     for i, point in enumerate(x_0):
         batch = point.expand(n, 1).to(dtype=ctx.dtype, device=ctx.device)
-        trajectory = N.forward_trajectory(batch, s, generator=g)
-        pathwise = -NE.elbo_factorization(NE.elbo_terms(trajectory, s, model)).double()
-        bound = NE.variational_bound(batch, s, model, generator=g).total.double()
+        trajectory = numeric.forward_trajectory(batch, s, generator=g)
+        pathwise = -numeric_elbo.elbo_factorization(numeric_elbo.elbo_terms(trajectory, s, model)).double()
+        bound = numeric_elbo.variational_bound(batch, s, model, generator=g).total.double()
         for label, sample in (("pathwise ELBO", pathwise), ("variational_bound", bound)):
             z = ((sample.mean() - exact[i]) / (sample.std() / math.sqrt(n))).item()
             details.setdefault(label, []).append(round(z, 2))
@@ -199,8 +199,8 @@ def exact_likelihood_check(ctx: Context) -> CheckResult:
     """log p_theta(x_0) - ELBO = KL(q(x_{1:T}|x_0) || p_theta(x_{1:T}|x_0)) >= 0, exactly."""
     worst, gaps, details = 0.0, [], {}
     for T in (50, 1000) if ctx.thorough else (50,):
-        for variance in NE.VARIANCES:
-            s = _like(ctx.schedule, T, ctx).to(dtype=torch.float64, device="cpu")
+        for variance in numeric_elbo.VARIANCES:
+            s = ctx.schedule_with(T).to(dtype=torch.float64, device="cpu")
             model = AffineEpsModel(s, ctx.seed + 1)
             x_0 = _data(ctx, 16, 3)[:, 0]
             elbo = -expected_bound(x_0, s, model, variance)["total"]
@@ -211,7 +211,7 @@ def exact_likelihood_check(ctx: Context) -> CheckResult:
             gaps.append(gap.min().item())
             details[f"T={T} {variance}"] = {"max_err": err, "min_gap": gap.min().item(),
                                            "mean_gap": gap.mean().item()}
-    tol = 1e-8
+    tol = EXACT_LIKELIHOOD_TOL
     ok = worst <= tol and min(gaps) >= 0
     return CheckResult(
         "exact likelihood of a linear-Gaussian reverse model", "exact", ok,
@@ -243,13 +243,13 @@ def discretized_decoder_check(ctx: Context) -> CheckResult:
     x[:8] = torch.tensor([-1.0, 1.0, 0.0, 1.0 - 2 / 255, -1.0, 1.0, -1.0, 1.0])
     delta[4:8] = 0.0
     std[4:8] = torch.tensor([1e-2, 1e-2, 1.0, 1.0], dtype=torch.float64)
-    got = NE.discretized_gaussian_log_likelihood(
+    got = numeric_elbo.discretized_gaussian_log_likelihood(
         x.to(ctx.dtype), delta.to(ctx.dtype), torch.log(std**2).to(ctx.dtype)).double()
     x32, d32, s32 = (v.to(ctx.dtype).double() for v in (x, delta, std))
     reference = torch.tensor([_mp_discretized(a, a - d, b) for a, d, b in zip(x32.tolist(), d32.tolist(), s32.tolist())],
                              dtype=torch.float64)
     err = ((got - reference).abs() / reference.abs().clamp(min=1)).max().item()
-    tol = 1e-9 if ctx.dtype == torch.float64 else 1e-4
+    tol = DECODER_TOL[ctx.dtype]
     ok = err <= tol
     return CheckResult(
         "discretized decoder vs 50-digit mpmath", "oracle", ok,
@@ -289,33 +289,33 @@ def _term_by_term_reference(x_0, eps, trajectory, s64, model64, variance, decode
     def steps(t):
         return torch.full((batch,), t, dtype=torch.long)
 
-    sigma2 = lambda t: N.elbo.reverse_variance(t, s64, variance)  # noqa: E731
-    prior = N.prior_kl(x_0, s64).sum(-1)
+    sigma2 = lambda t: numeric.elbo.reverse_variance(t, s64, variance)  # noqa: E731
+    prior = numeric.prior_kl(x_0, s64).sum(-1)
     denoising, log_p, log_q, kls = [], [], [], []
     reconstruction = None
     for t in range(1, T + 1):
         # the bound: x_t from the jump with eps_t
-        x_t = N.forward_jump_sample(x_0, t, s64, noise=eps[t - 1])
-        mu_theta = N.eps_mean(x_t, model64(x_t, steps(t)), t, s64)
+        x_t = numeric.forward_jump_sample(x_0, t, s64, noise=eps[t - 1])
+        mu_theta = numeric.eps_mean(x_t, model64(x_t, steps(t)), t, s64)
         if t == 1:
             if decoder == "gaussian":
-                reconstruction = -N.gaussian_log_density(x_0, mu_theta, sigma2(1)).sum(-1)
+                reconstruction = -numeric.gaussian_log_density(x_0, mu_theta, sigma2(1)).sum(-1)
             else:
-                reconstruction = -NE.discretized_gaussian_log_likelihood(
+                reconstruction = -numeric_elbo.discretized_gaussian_log_likelihood(
                     x_0, x_0 - mu_theta, torch.log(sigma2(1))).sum(-1)
         else:
-            denoising.append(N.gaussian_kl(N.posterior_mean(x_0, x_t, t, s64), N.posterior_variance(t, s64),
+            denoising.append(numeric.gaussian_kl(numeric.posterior_mean(x_0, x_t, t, s64), numeric.posterior_variance(t, s64),
                                            mu_theta, sigma2(t)).sum(-1))
         # the pathwise terms on the trajectory
         x_t, x_prev = trajectory[t], trajectory[t - 1]
-        mu_theta = N.eps_mean(x_t, model64(x_t, steps(t)), t, s64)
-        log_p.append(N.gaussian_log_density(x_prev, mu_theta, sigma2(t)).sum(-1))
-        log_q.append(N.gaussian_log_density(x_t, N.forward_step_mean(x_prev, t, s64),
-                                            N.forward_step_variance(t, s64)).sum(-1))
+        mu_theta = numeric.eps_mean(x_t, model64(x_t, steps(t)), t, s64)
+        log_p.append(numeric.gaussian_log_density(x_prev, mu_theta, sigma2(t)).sum(-1))
+        log_q.append(numeric.gaussian_log_density(x_t, numeric.forward_step_mean(x_prev, t, s64),
+                                            numeric.forward_step_variance(t, s64)).sum(-1))
         if t >= 2:
-            kls.append(N.gaussian_kl(N.posterior_mean(trajectory[0], x_t, t, s64), N.posterior_variance(t, s64),
+            kls.append(numeric.gaussian_kl(numeric.posterior_mean(trajectory[0], x_t, t, s64), numeric.posterior_variance(t, s64),
                                      mu_theta, sigma2(t)).sum(-1))
-    log_prior = N.gaussian_log_density(trajectory[T], 0.0, 1.0).sum(-1)
+    log_prior = numeric.gaussian_log_density(trajectory[T], 0.0, 1.0).sum(-1)
     denoising = torch.stack(denoising, 1) if denoising else torch.zeros(batch, 0, dtype=torch.float64)
     kl_sum = torch.stack(kls).sum(0) if kls else torch.zeros(batch, dtype=torch.float64)
     return {
@@ -323,7 +323,7 @@ def _term_by_term_reference(x_0, eps, trajectory, s64, model64, variance, decode
         "total": prior + reconstruction + denoising.sum(1),
         "bound scale": prior.abs() + reconstruction.abs() + denoising.abs().sum(1),
         "elbo_factorization": log_prior + sum(log_p) - sum(log_q),
-        "elbo_kl_form": log_p[0] - N.prior_kl(trajectory[0], s64).sum(-1) - kl_sum,
+        "elbo_kl_form": log_p[0] - numeric.prior_kl(trajectory[0], s64).sum(-1) - kl_sum,
         "path scale": log_prior.abs() + sum(v.abs() for v in log_p) + sum(v.abs() for v in log_q) + kl_sum.abs(),
     }
 
@@ -359,27 +359,27 @@ def term_by_term_check(ctx: Context) -> CheckResult:
         s64 = s.to(dtype=torch.float64, device="cpu")
         model, model64 = AffineEpsModel(s, ctx.seed), AffineEpsModel(s64, ctx.seed)
         eps = torch.randn((T, batch, dims), generator=g, dtype=torch.float64).to(dtype=ctx.dtype, device=ctx.device)
-        trajectory = N.forward_trajectory(x_0, s, noise=eps)
+        trajectory = numeric.forward_trajectory(x_0, s, noise=eps)
         x64, eps64, traj64 = (v.double().cpu() for v in (x_0, eps, trajectory))
         reference_trajectory = [x64]
         for t in range(1, T + 1):
-            reference_trajectory.append(N.forward_step_sample(reference_trajectory[-1], t, s64, noise=eps64[t - 1]))
+            reference_trajectory.append(numeric.forward_step_sample(reference_trajectory[-1], t, s64, noise=eps64[t - 1]))
         reference_trajectory = torch.stack(reference_trajectory)
         record("forward_trajectory", trajectory, reference_trajectory, reference_trajectory.abs())
         t = torch.arange(1, T + 1)
-        record("reverse_variance beta", N.elbo.reverse_variance(t, s64, "beta"), N.forward_step_variance(t, s64),
+        record("reverse_variance beta", numeric.elbo.reverse_variance(t, s64, "beta"), numeric.forward_step_variance(t, s64),
                torch.zeros(T))
-        posterior = N.posterior_variance(t.clamp(min=2), s64)
-        record("reverse_variance posterior", N.elbo.reverse_variance(t, s64, "posterior"), posterior, torch.zeros(T))
-        for variance in NE.VARIANCES:
-            for decoder in NE.DECODERS:
+        posterior = numeric.posterior_variance(t.clamp(min=2), s64)
+        record("reverse_variance posterior", numeric.elbo.reverse_variance(t, s64, "posterior"), posterior, torch.zeros(T))
+        for variance in numeric_elbo.VARIANCES:
+            for decoder in numeric_elbo.DECODERS:
                 reference = _term_by_term_reference(x64, eps64, traj64, s64, model64, variance, decoder)
                 if decoder == "gaussian":
-                    terms = NE.elbo_terms(trajectory, s, model, variance=variance)
+                    terms = numeric_elbo.elbo_terms(trajectory, s, model, variance=variance)
                     for step in ("elbo_factorization", "elbo_kl_form"):
-                        record(step, NE.STEPS[step](terms), reference[step], reference["path scale"])
+                        record(step, numeric_elbo.STEPS[step](terms), reference[step], reference["path scale"])
                 for units, max_rows in (("nats", 2**16), ("bits", batch)):      # one chunk; one per t
-                    bound = NE.variational_bound(x_0, s, model, noise=eps, variance=variance, decoder=decoder,
+                    bound = numeric_elbo.variational_bound(x_0, s, model, noise=eps, variance=variance, decoder=decoder,
                                                  units=units, max_rows=max_rows)
                     factor = 1.0 if units == "nats" else 1.0 / (math.log(2) * dims)
                     for name in ("prior", "reconstruction", "total"):
@@ -387,7 +387,7 @@ def term_by_term_check(ctx: Context) -> CheckResult:
                                factor * reference["bound scale"])
                     record("variational_bound denoising", bound.denoising, factor * reference["denoising"],
                            factor * reference["bound scale"][:, None])
-        single = NE.variational_bound(x_0[:1], s, model, noise=eps[:, :1])       # a batch of one
+        single = numeric_elbo.variational_bound(x_0[:1], s, model, noise=eps[:, :1])       # a batch of one
         reference = _term_by_term_reference(x64[:1], eps64[:, :1], traj64[:, :1], s64, model64, "posterior", "gaussian")
         record("variational_bound total", single.total, reference["total"], reference["bound scale"])
     tol = PATHWISE_RTOL[ctx.dtype]

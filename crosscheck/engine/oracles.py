@@ -1,53 +1,24 @@
 """Independent checks: torch.distributions as an oracle, sampling tests, schedule precision.
 
-Each check takes a :class:`Context` and returns a :class:`CheckResult`.
+Each check takes a :class:`~crosscheck.engine.types.Context` and returns a
+:class:`~crosscheck.engine.types.CheckResult`.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from typing import Callable
 
 import mpmath
 import torch
 from torch.distributions import Normal, kl_divergence
 
-import numeric as N
+import numeric
 from numeric import NoiseSchedule
 
-from .points import Group, draw
+from .points import Group
 from .tolerances import ORACLE_TOL, SCHEDULE_RTOL, Z_LIMIT
-
-
-@dataclass(frozen=True)
-class Context:
-    schedule: NoiseSchedule      # the user's schedule, in the working dtype/device
-    dtype: torch.dtype
-    device: torch.device
-    seed: int = 0
-    points: int = 1000
-    samples: int = 2000          # trajectories per sampling check (--thorough: 10x)
-    trajectories: int = 10_000   # pathwise checks at T = 50, and Monte Carlo ELBO samples
-    trajectories_long: int = 1_000  # pathwise checks at T = 1000 (--thorough: 10,000)
-    thorough: bool = False
-
-    def groups(self, t_min: int = 1) -> list[Group]:
-        return draw(self.schedule, self.points, dtype=self.dtype, device=self.device,
-                    seed=self.seed, t_min=t_min)
-
-
-@dataclass
-class CheckResult:
-    name: str
-    kind: str                    # "oracle" | "sampling" | "precision"
-    ok: bool
-    summary: str
-    details: dict = field(default_factory=dict)
-
-    def as_json(self) -> dict:
-        return {"name": self.name, "kind": self.kind, "ok": self.ok, "summary": self.summary,
-                "details": self.details}
+from .types import CheckResult, Context
 
 
 def _agree(name: str, ctx: Context, pairs: Callable[[Group], tuple[torch.Tensor, torch.Tensor]],
@@ -65,21 +36,21 @@ def _agree(name: str, ctx: Context, pairs: Callable[[Group], tuple[torch.Tensor,
                        {"max_err": worst, "tolerance": tol, "against": against})
 
 
-def normal_log_prob(ctx: Context) -> CheckResult:
+def torch_normal_log_prob(ctx: Context) -> CheckResult:
     return _agree("Normal.log_prob", ctx, lambda g: (
-        N.gaussian_log_density(g["x"], g["mu"], g["var"]),
+        numeric.gaussian_log_density(g["x"], g["mu"], g["var"]),
         Normal(g["mu"], g["var"].sqrt()).log_prob(g["x"])))
 
 
-def normal_kl(ctx: Context) -> CheckResult:
+def torch_normal_kl(ctx: Context) -> CheckResult:
     return _agree("kl_divergence(Normal, Normal)", ctx, lambda g: (
-        N.gaussian_kl(g["mu_1"], g["var_1"], g["mu_2"], g["var_2"]),
+        numeric.gaussian_kl(g["mu_1"], g["var_1"], g["mu_2"], g["var_2"]),
         kl_divergence(Normal(g["mu_1"], g["var_1"].sqrt()), Normal(g["mu_2"], g["var_2"].sqrt()))))
 
 
-def standard_normal_kl(ctx: Context) -> CheckResult:
+def torch_standard_normal_kl(ctx: Context) -> CheckResult:
     return _agree("kl_divergence(Normal, N(0,1))", ctx, lambda g: (
-        N.standard_normal_kl(g["mu"], g["var"]),
+        numeric.standard_normal_kl(g["mu"], g["var"]),
         kl_divergence(Normal(g["mu"], g["var"].sqrt()),
                       Normal(torch.zeros_like(g["mu"]), torch.ones_like(g["mu"])))))
 
@@ -89,7 +60,7 @@ def _trajectory(g: Group) -> tuple[torch.Tensor, torch.Tensor]:
     s = g.schedule
     t = g.t
     x_prev = s.alpha_bar[t - 1].sqrt() * g["x_0"] + s.one_minus_alpha_bar[t - 1].sqrt() * g["eps"]
-    x_t = N.forward_step_sample(x_prev, t, s, noise=g["eps_theta"])
+    x_t = numeric.forward_step_sample(x_prev, t, s, noise=g["eps_theta"])
     return x_prev, x_t
 
 
@@ -101,27 +72,27 @@ def bayes_quotient(ctx: Context) -> CheckResult:
         quotient = (Normal(s.alpha[t].sqrt() * x_prev, s.beta[t].sqrt()).log_prob(x_t)
                     + Normal(s.alpha_bar[t - 1].sqrt() * x_0, s.one_minus_alpha_bar[t - 1].sqrt()).log_prob(x_prev)
                     - Normal(s.alpha_bar[t].sqrt() * x_0, s.one_minus_alpha_bar[t].sqrt()).log_prob(x_t))
-        ours = Normal(N.posterior_mean(x_0, x_t, t, s), N.posterior_variance(t, s).sqrt()).log_prob(x_prev)
+        ours = Normal(numeric.posterior_mean(x_0, x_t, t, s), numeric.posterior_variance(t, s).sqrt()).log_prob(x_prev)
         return ours, quotient
     return _agree("Bayes quotient of Normal.log_prob", ctx, pairs, t_min=2)
 
 
-def denoising_kl(ctx: Context) -> CheckResult:
+def torch_denoising_kl(ctx: Context) -> CheckResult:
     def pairs(g: Group):
         s, t, x_t, sigma2 = g.schedule, g.t, g["x_t"], g["sigma2_t"]
-        ours = (N.kl_eps_weight(t, s, sigma2) * (g["eps"] - g["eps_theta"]) ** 2
-                + N.kl_eps_constant(t, s, sigma2))
-        theirs = kl_divergence(Normal(N.eps_mean(x_t, g["eps"], t, s), N.posterior_variance(t, s).sqrt()),
-                               Normal(N.eps_mean(x_t, g["eps_theta"], t, s), sigma2.sqrt()))
+        ours = (numeric.kl_eps_weight(t, s, sigma2) * (g["eps"] - g["eps_theta"]) ** 2
+                + numeric.kl_eps_constant(t, s, sigma2))
+        theirs = kl_divergence(Normal(numeric.eps_mean(x_t, g["eps"], t, s), numeric.posterior_variance(t, s).sqrt()),
+                               Normal(numeric.eps_mean(x_t, g["eps_theta"], t, s), sigma2.sqrt()))
         return ours, theirs
     return _agree("kl_divergence of the eps-form Normals", ctx, pairs, t_min=2)
 
 
-def prior_kl(ctx: Context) -> CheckResult:
+def torch_prior_kl(ctx: Context) -> CheckResult:
     def pairs(g: Group):
         s, T = g.schedule, g.schedule.T
         q = Normal(s.alpha_bar[T].sqrt() * g["x_0"], s.one_minus_alpha_bar[T].sqrt())
-        return N.prior_kl(g["x_0"], s), kl_divergence(q, Normal(torch.zeros_like(g["x_0"]), 1.0))
+        return numeric.prior_kl(g["x_0"], s), kl_divergence(q, Normal(torch.zeros_like(g["x_0"]), 1.0))
     return _agree("kl_divergence(q(x_T|x_0), N(0,1))", ctx, pairs)
 
 
@@ -131,14 +102,8 @@ def score_autograd(ctx: Context) -> CheckResult:
         x_t = g["x_t"].detach().clone().requires_grad_(True)
         log_q = Normal(s.alpha_bar[t].sqrt() * g["x_0"], s.one_minus_alpha_bar[t].sqrt()).log_prob(x_t)
         (grad,) = torch.autograd.grad(log_q.sum(), x_t)
-        return N.score(x_t.detach(), g["x_0"], t, s), grad
+        return numeric.score(x_t.detach(), g["x_0"], t, s), grad
     return _agree("autograd of Normal.log_prob", ctx, pairs, against="torch.autograd")
-
-
-def _like(schedule: NoiseSchedule, T: int, ctx: Context) -> NoiseSchedule:
-    if schedule.name.startswith("cosine"):
-        return NoiseSchedule.cosine(T, dtype=ctx.dtype, device=ctx.device)
-    return NoiseSchedule.linear(T, dtype=ctx.dtype, device=ctx.device)
 
 
 def _z_scores(a: torch.Tensor, b: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -160,16 +125,16 @@ def sequential_vs_jump(ctx: Context) -> CheckResult:
     details, worst = {}, 0.0
     x_0 = torch.tensor([-1.0, 0.0, 0.5, 2.0], dtype=ctx.dtype, device=ctx.device)
     for T in (50, 1000):
-        s = _like(ctx.schedule, T, ctx)
+        s = ctx.schedule_with(T)
         checkpoints = sorted({1, T // 10, T // 2, T})
         x = x_0.expand(ctx.samples, -1).clone()
         zs = {}
         for t in range(1, T + 1):
             noise = torch.randn(x.shape, generator=generator, dtype=ctx.dtype, device=ctx.device)
-            x = N.forward_step_sample(x, t, s, noise=noise)
+            x = numeric.forward_step_sample(x, t, s, noise=noise)
             if t in checkpoints:
                 noise = torch.randn(x.shape, generator=generator, dtype=ctx.dtype, device=ctx.device)
-                jump = N.forward_jump_sample(x_0.expand_as(x), t, s, noise=noise)
+                jump = numeric.forward_jump_sample(x_0.expand_as(x), t, s, noise=noise)
                 z_mean, z_var = _z_scores(x, jump)
                 zs[t] = {"mean": [round(z, 2) for z in z_mean.tolist()],
                          "variance": [round(z, 2) for z in z_var.tolist()]}
@@ -212,10 +177,10 @@ def schedule_errors(schedule: NoiseSchedule, tables: dict[str, torch.Tensor] | N
         tables = {"alpha_bar": schedule.alpha_bar, "one_minus_alpha_bar": schedule.one_minus_alpha_bar,
                   "log_alpha_bar": schedule.log_alpha_bar}
         if schedule.T >= 2:
-            w_0, w_t = N.interpolation_weights(t, schedule)
+            w_0, w_t = numeric.interpolation_weights(t, schedule)
             pad = torch.zeros(2, dtype=schedule.dtype, device=schedule.device)
-            tables |= {"beta_tilde": torch.cat([pad, N.posterior_variance(t, schedule)]),
-                       "log_beta_tilde": torch.cat([pad, N.posterior_log_variance(t, schedule)]),
+            tables |= {"beta_tilde": torch.cat([pad, numeric.posterior_variance(t, schedule)]),
+                       "log_beta_tilde": torch.cat([pad, numeric.posterior_log_variance(t, schedule)]),
                        "coef_x0": torch.cat([pad, w_0]), "coef_xt": torch.cat([pad, w_t])}
     errors = {}
     with mpmath.workdps(50):

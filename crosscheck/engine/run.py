@@ -1,29 +1,30 @@
-"""Run catalog entries: the proof, the point-by-point comparison, the independent checks."""
+"""Run registry entries: the proof, the point-by-point comparison, the independent checks."""
 
 from __future__ import annotations
 
+import importlib
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 import torch
 
 from symbolic.proof import Proof, Status
 
-from .catalog import Identity
+from .binding import numeric_caller
 from .evaluate import NumericResult, compare
-from .oracles import CheckResult, Context
+from .registry import Part, Quantity
+from .types import CheckResult, Context
 
 
 @dataclass
-class IdentityResult:
+class QuantityResult:
     name: str
     kind: str
     proof: Proof | None
     numeric: list[NumericResult]
     checks: list[CheckResult]
     seconds: float
-    failures: list[str] = field(default_factory=list)
 
     @property
     def symbolic(self) -> str:
@@ -57,22 +58,35 @@ def _proof_json(proof: Proof) -> dict:
             "steps": [_proof_json(s) for s in proof.steps]}
 
 
-def run_identity(identity: Identity, ctx: Context, *,
+def part_caller(part: Part) -> Callable:
+    """The part's numeric twin as a function of a point group (arguments by parameter name)."""
+    return numeric_caller(part.numeric_function(), part.name, select=part.select)
+
+
+def resolve_check(reference: str | tuple[str, str]) -> Callable[[Context], CheckResult]:
+    """The check a registry entry names: ``"module.function"`` in this package, or
+    ``("module.factory", argument)``, the check ``factory(argument)`` builds."""
+    qualified, *argument = (reference,) if isinstance(reference, str) else reference
+    module, name = qualified.rsplit(".", 1)
+    found = getattr(importlib.import_module(f"{__package__}.{module}"), name)
+    return found(*argument) if argument else found
+
+
+def run_quantity(quantity: Quantity, ctx: Context, *,
                  numeric: dict[str, Callable] | None = None,
-                 prove: Callable[[], Proof] | None = None) -> IdentityResult:
-    """Check one identity.  ``numeric`` replaces part functions by name and ``prove`` the proof
-    (how tests show that wrong implementations and wrong claims are caught)."""
+                 prove: Callable[[], Proof] | None = None) -> QuantityResult:
+    """Check one registry entry.  ``numeric`` replaces part functions (called by parameter name)
+    and ``prove`` the proof (how tests show that wrong implementations and wrong claims are caught)."""
     start = time.perf_counter()
-    prover = prove or identity.prove
-    proof = prover() if prover is not None else None
+    proof = prove() if prove is not None else quantity.prove()
     groups_by_t_min: dict[int, list] = {}
     results = []
-    for part in identity.parts:
+    for part in quantity.parts:
         groups = groups_by_t_min.setdefault(part.t_min, ctx.groups(part.t_min))
-        function = (numeric or {}).get(part.name, part.numeric)
+        replaced = (numeric or {}).get(part.name)
+        function = numeric_caller(replaced, part.name) if replaced is not None else part_caller(part)
         with torch.no_grad():
-            results.append(compare(part.name, part.symbolic(), function, groups, ctx.dtype,
+            results.append(compare(part.name, part.expression(), function, groups, ctx.dtype,
                                    exact_denominators=part.exact_denominators))
-    checks = [check(ctx) for check in identity.checks]
-    return IdentityResult(identity.name, identity.kind, proof, results, checks,
-                          time.perf_counter() - start)
+    checks = [resolve_check(reference)(ctx) for reference in quantity.checks]
+    return QuantityResult(quantity.name, quantity.kind, proof, results, checks, time.perf_counter() - start)

@@ -42,3 +42,12 @@ Z_LIMIT = 4.0
 #: log q(x_t|x_{t-1}) by three other log-densities (Bayes), so the error is a few roundings of
 #: the terms; measured worst ~4e-16 (float64).
 PATHWISE_RTOL = {torch.float64: 1e-10, torch.float32: 1e-5}
+
+#: The exact-likelihood check (float64 throughout, whatever the working dtype): the gap
+#: log p(x_0) - ELBO against the closed-form KL of the linear-Gaussian reverse model, both
+#: sums of T ~ 1 terms and a T x T Cholesky; max |gap - KL| / (1 + |KL|).
+EXACT_LIKELIHOOD_TOL = 1e-8
+
+#: The discretized decoder's log-probabilities against 50-digit mpmath, max error relative to
+#: max(1, |reference|): the edge bins and far tails go through log(ndtr) and erfc in the working dtype.
+DECODER_TOL = {torch.float64: 1e-9, torch.float32: 1e-4}
