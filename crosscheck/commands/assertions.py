@@ -16,15 +16,14 @@ function whose parameters cannot be supplied) raises ``ValueError``/``TypeError`
 
 from __future__ import annotations
 
-import inspect
 from typing import Callable
 
 import sympy as sp
 
-from symbolic import formula as F
-from symbolic import symbols as S
+from symbolic import symbols
 
-from . import check as C
+from ..engine.binding import arguments, numeric_caller
+from . import check
 
 
 def assert_equivalent(formula, target: str, *, latex: bool | None = None, timeout: float | None = 60.0):
@@ -34,7 +33,7 @@ def assert_equivalent(formula, target: str, *, latex: bool | None = None, timeou
     Raises ``AssertionError`` (with the counterexample, or saying the check was undecided)
     unless the verdict is *holds*; returns the :class:`~crosscheck.commands.check.Verdict`.
     """
-    verdict = C.check(target, formula, latex=latex, timeout=timeout)
+    verdict = check.check(target, formula, latex=latex, timeout=timeout)
     if not verdict.ok:
         raise AssertionError(verdict.report())
     return verdict
@@ -43,68 +42,19 @@ def assert_equivalent(formula, target: str, *, latex: bool | None = None, timeou
 # ---------------------------------------------------------------------------------------------
 # assert_matches: a torch function against the proved expression, at random valid points.
 
-_SCHEDULE_ARGS = {
-    "alpha_t": lambda s, t: s.alpha[t],
-    "beta_t": lambda s, t: s.beta[t],
-    "alpha_bar_t": lambda s, t: s.alpha_bar[t],
-    "alpha_bar_prev": lambda s, t: s.alpha_bar[t - 1],
-    "alpha_bar_T": lambda s, t: s.alpha_bar[s.T].expand(t.shape),
-}
-_DATA_ARGS = ("x", "x_0", "x_t", "x_prev", "eps", "eps_theta", "mu", "mu_1", "mu_2", "var", "var_1", "var_2",
-              "sigma2_t", "sigma")
-_STD_ARGS = {"sigma_t": "sigma2_t", "sigma_1": "var_1", "sigma_2": "var_2"}
-
-
-def accepted_parameters() -> list[str]:
-    return ["t", "schedule", *_SCHEDULE_ARGS, *_DATA_ARGS, *_STD_ARGS]
-
-
-# Parameter names of numeric/ and of common code, read as the symbol table's names.
-_PARAMETER_ALIASES = {"sigma2": "sigma2_t", "noise": "eps", "mean": "mu", "mean_1": "mu_1", "mean_2": "mu_2"}
-
-
-def _canonical(name: str) -> str:
-    name = _PARAMETER_ALIASES.get(name, name)
-    entry = F.BY_NAME.get(name)
-    return entry.name if entry is not None else name
-
-
-def _arguments(function: Callable, name: str) -> list[tuple[str, str]]:
-    """(parameter, canonical name) for every parameter the function needs, or a TypeError."""
-    try:
-        signature = inspect.signature(function)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name}: cannot read the signature of {function!r}; pass a Python function") from None
-    pairs = []
-    for parameter in signature.parameters.values():
-        if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
-            continue
-        canonical = _canonical(parameter.name)
-        if canonical not in accepted_parameters():
-            if parameter.default is not parameter.empty:
-                continue
-            raise TypeError(f"{name}: cannot supply parameter {parameter.name!r}; assert_matches passes "
-                            f"arguments by name: {', '.join(accepted_parameters())} (aliases such as epsilon, "
-                            "alpha_cumprod_t are accepted); give other parameters a default")
-        if parameter.kind is parameter.POSITIONAL_ONLY:
-            raise TypeError(f"{name}: parameter {parameter.name!r} is positional-only; arguments are passed by name")
-        pairs.append((parameter.name, canonical))
-    return pairs
-
-
 def _reference_in(reference: sp.Expr, given: set[str]) -> tuple[sp.Expr, bool]:
     """Rewrite the reference in the data variables the function receives, using
     x_t = sqrt(alpha_bar_t) x_0 + sqrt(1 - alpha_bar_t) eps (exact); True if it was rewritten."""
-    ab = S.alpha_t * S.alpha_bar_prev
+    ab = symbols.alpha_t * symbols.alpha_bar_prev
     used = {s.name for s in reference.free_symbols} & {"x_0", "x_t", "eps"}
     missing = used - given
     if not missing or len(missing) > 1 or len(given & {"x_0", "x_t", "eps"}) < 2:
         return reference, False
-    solve = {"eps": (S.x_t - sp.sqrt(ab) * S.x_0) / sp.sqrt(1 - ab),
-             "x_0": (S.x_t - sp.sqrt(1 - ab) * S.eps) / sp.sqrt(ab),
-             "x_t": sp.sqrt(ab) * S.x_0 + sp.sqrt(1 - ab) * S.eps}
+    solve = {"eps": (symbols.x_t - sp.sqrt(ab) * symbols.x_0) / sp.sqrt(1 - ab),
+             "x_0": (symbols.x_t - sp.sqrt(1 - ab) * symbols.eps) / sp.sqrt(ab),
+             "x_t": sp.sqrt(ab) * symbols.x_0 + sp.sqrt(1 - ab) * symbols.eps}
     name = missing.pop()
-    return reference.xreplace({getattr(S, name): solve[name]}), True
+    return reference.xreplace({getattr(symbols, name): solve[name]}), True
 
 
 def assert_matches(function: Callable, target: str, *, device="cpu", dtype=None, schedule=None,
@@ -132,7 +82,7 @@ def assert_matches(function: Callable, target: str, *, device="cpu", dtype=None,
     from ..engine.points import draw
     from ..engine.tolerances import RTOL
 
-    chosen = C.target(target)
+    chosen = check.target(target)
     if not callable(function):
         raise TypeError(f"function must be callable, got {type(function).__name__}")
     name = getattr(function, "__name__", repr(function))
@@ -144,7 +94,7 @@ def assert_matches(function: Callable, target: str, *, device="cpu", dtype=None,
         raise ValueError("device='cuda' but no CUDA device is available; use device='cpu'")
     if not isinstance(points, int) or points < 10:
         raise ValueError(f"points must be an int >= 10, got {points!r}")
-    pairs = _arguments(function, name)
+    pairs = arguments(function, name)
     schedule = NoiseSchedule.linear(1000) if schedule is None else schedule
     groups = draw(schedule.to(dtype=torch.float64, device="cpu"), points, dtype=dtype, device=device, seed=seed,
                   t_min=chosen.t_min)
@@ -153,27 +103,19 @@ def assert_matches(function: Callable, target: str, *, device="cpu", dtype=None,
         for group in groups:
             _tie_x_t(group, dtype, device)
 
+    numeric = numeric_caller(function, name)
+
     def call(group):
-        kwargs = {}
-        for parameter, canonical in pairs:
-            if canonical == "t":
-                kwargs[parameter] = group.t
-            elif canonical == "schedule":
-                kwargs[parameter] = group.schedule
-            elif canonical in _SCHEDULE_ARGS:
-                kwargs[parameter] = _SCHEDULE_ARGS[canonical](group.schedule, group.t)
-            elif canonical in _STD_ARGS:
-                kwargs[parameter] = group[_STD_ARGS[canonical]].sqrt()
-            else:
-                kwargs[parameter] = group[canonical]
-        out = function(**kwargs)
+        out = numeric(group)
         if not isinstance(out, torch.Tensor):
             raise TypeError(f"{name} returned {type(out).__name__}; assert_matches needs a torch.Tensor")
         return out
 
     # Tied inputs: x_t - sqrt(alpha_bar_t) x_0 cancels, and dividing it by the small
-    # 1 - alpha_bar_t is the problem's own conditioning, so denominators count at their value.
-    result = compare(chosen.name, reference, call, groups, dtype, exact_denominators=tied)
+    # 1 - alpha_bar_t is the problem's own conditioning, so denominators count at their value
+    # (as they do for a target whose conditioning is its own denominator: the score).
+    result = compare(chosen.name, reference, call, groups, dtype,
+                     exact_denominators=tied or chosen.exact_denominators)
     tolerance = RTOL[dtype] if rtol is None else rtol
     if not result.max_scaled_err <= tolerance:
         where = result.counterexample or {}

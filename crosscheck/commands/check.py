@@ -1,6 +1,7 @@
 r"""Is my formula right?  ``python -m crosscheck check TARGET FORMULA`` and its engine.
 
-A formula is compared with a catalog quantity (:data:`TARGETS`).  The verdict is
+A formula is compared with a registered quantity (:data:`TARGETS`, the parts of
+:mod:`crosscheck.engine.registry`).  The verdict is
 
 * **holds** only when ``formula - target`` reduces to exactly 0
   (:func:`symbolic.proof.reduce_to_normal_form`), after writing both in the independent symbols
@@ -30,170 +31,38 @@ from typing import Callable, Mapping
 
 import sympy as sp
 
-from symbolic import domain as D
-from symbolic import forward as SF, gaussian as SG, kl as SK, posterior as SP, score as SS
-from symbolic import formula as F
-from symbolic import symbols as S
+from symbolic import domain as symbolic_domain
+from symbolic import formula as symbolic_formula
+from symbolic.forward import forward_jump_sample
+from symbolic.posterior import posterior_variance
+from symbolic import symbols as symbolic_symbols
 from symbolic.proof import reduce_to_normal_form
 
-from ..engine import limits
-from ..engine.limits import CheckTimeout, time_limit
+from ..engine import limits, registry
+from ..engine.limits import MEMORY_MIB, CheckTimeout, time_limit
+from ..engine.registry import Part
+from .common import Parser, UsageError, json_text
 
 HOLDS, DIFFERS, UNDECIDED = "holds", "differs", "undecided"
 DEFAULT_TIMEOUT = 30.0
 
 
-@dataclass(frozen=True)
-class Target:
-    """A catalog quantity a formula can be checked against.
-
-    ``statement`` is an equation ``name = expression`` that ``check`` reads back as printed;
-    ``lhs`` are the other names a left side may give it (any typographic variant of them is read:
-    bold, braces, decorations, arguments); ``remark`` is what the statement does not say.
-    """
-
-    name: str
-    expression: Callable[[], sp.Expr]
-    statement: str
-    identity: str
-    lhs: tuple[str, ...] = ()
-    forbid: tuple[str, ...] = ()
-    t_min: int = 1
-    remark: str = ""
-    pair: tuple[str, str] | None = None     # (mean target, variance target) of a normal distribution
-    additive: bool = False                   # a sum over coordinates (a log density, a KL): Σ_j may be read per coordinate
-
-    def accepts(self, keys) -> bool:
-        keys = {keys} if isinstance(keys, str) else set(keys)
-        return bool(keys & self.lhs_keys())
-
-    def lhs_keys(self) -> set[str]:
-        return _lhs_keys(self)
+#: The targets: every part of the registry, in its order (:mod:`crosscheck.engine.registry`).
+TARGETS: tuple[Part, ...] = tuple(registry.PARTS.values())
+BY_NAME: dict[str, Part] = registry.PARTS
 
 
-_LHS_KEYS: dict[str, frozenset] = {}
-
-
-def _lhs_keys(chosen: "Target") -> frozenset:
-    if chosen.name not in _LHS_KEYS:
-        spellings = (chosen.name, chosen.statement.split(" = ")[0]) + chosen.lhs
-        _LHS_KEYS[chosen.name] = frozenset(F.lhs_key(s) for s in spellings)
-    return _LHS_KEYS[chosen.name]
-
-
-_KL = ("KL", "D_KL", r"D_{KL}", r"D_{\mathrm{KL}}", r"\mathrm{KL}", r"\operatorname{KL}")
-_KL_QP = tuple(f"{k}(q(x_{{t-1}}|x_t,x_0)||p_theta(x_{{t-1}}|x_t))" for k in ("KL", "D_KL")) + (
-    r"D_{\mathrm{KL}}(q(x_{t-1}|x_t,x_0)\|p_\theta(x_{t-1}|x_t))",
-    r"D_{KL}(q(x_{t-1}|x_t,x_0)\|p_\theta(x_{t-1}|x_t))", r"L_{t-1}", r"\mathcal{L}_{t-1}", "L_t")
-_FORWARD_JUMP = ("q(x_t|x_0)", r"q(\mathbf{x}_t|\mathbf{x}_0)", r"q(x_t \mid x_0)")
-_FORWARD_STEP = ("q(x_t|x_{t-1})", r"q(x_t \mid x_{t-1})")
-_POSTERIOR = ("q(x_{t-1}|x_t,x_0)", r"q(x_{t-1} \mid x_t, x_0)")
-
-TARGETS: tuple[Target, ...] = (
-    Target("gaussian_log_density", lambda: SG.gaussian_log_density(S.x, S.mu, S.var),
-           "log N(x; mu, sigma^2) = -(x - mu)^2/(2 sigma^2) - log(2 pi sigma^2)/2", "gaussian_log_density",
-           ("log_normal", r"\log\mathcal{N}", r"\log p", "log p", r"\log\mathcal{N}(x;\mu,\sigma^2)", "log p(x)",
-            r"\log p(x)", r"\log\mathcal{N}(x|\mu,\sigma^2)"), additive=True),
-    Target("gaussian_kl", lambda: SK.gaussian_kl(S.mu_1, S.var_1, S.mu_2, S.var_2),
-           "KL(N(mu_1, sigma_1^2) || N(mu_2, sigma_2^2)) = log(sigma_2/sigma_1) + (sigma_1^2 + (mu_1 - mu_2)^2)"
-           "/(2 sigma_2^2) - 1/2", "gaussian_kl",
-           _KL + (r"D_{\mathrm{KL}}(\mathcal{N}(\mu_1,\sigma_1^2)\|\mathcal{N}(\mu_2,\sigma_2^2))",
-                  r"D_{KL}(\mathcal{N}(\mu_1,\sigma_1^2)\|\mathcal{N}(\mu_2,\sigma_2^2))", "KL(p||q)",
-                  r"D_{KL}(p\|q)", r"D_{\mathrm{KL}}(p\|q)"), additive=True),
-    Target("standard_normal_kl", lambda: SK.standard_normal_kl(S.mu, S.var),
-           "KL(N(mu, sigma^2) || N(0, 1)) = (mu^2 + sigma^2 - 1 - log(sigma^2))/2", "standard_normal_kl",
-           _KL + (r"D_{\mathrm{KL}}(\mathcal{N}(\mu,\sigma^2)\|\mathcal{N}(0,1))",
-                  r"D_{KL}(\mathcal{N}(\mu,\sigma^2)\|\mathcal{N}(0,I))", r"-D_{KL}", r"D_{KL}(q(z|x)\|p(z))",
-                  r"D_{KL}(q_\phi(z|x)\|p_\theta(z))", r"D_{KL}(q_{\phi}(\mathbf{z}|\mathbf{x}^{(i)})||p_{\theta}(\mathbf{z}))"), additive=True),
-    Target("forward_step_mean", lambda: SF.forward_step_mean(S.x_prev),
-           "E[x_t|x_{t-1}] = sqrt(alpha_t) x_{t-1}", "forward_step", _FORWARD_STEP,
-           remark="the mean of q(x_t|x_{t-1})", pair=("forward_step_mean", "forward_step_variance")),
-    Target("forward_step_variance", SF.forward_step_variance, "Var[x_t|x_{t-1}] = beta_t",
-           "forward_step", _FORWARD_STEP, remark="the variance of q(x_t|x_{t-1})",
-           pair=("forward_step_mean", "forward_step_variance")),
-    Target("forward_jump_mean", lambda: SF.forward_jump_mean(S.x_0),
-           "E[x_t|x_0] = sqrt(alpha_bar_t) x_0", "forward_jump", _FORWARD_JUMP,
-           remark="the mean of q(x_t|x_0)", pair=("forward_jump_mean", "forward_jump_variance")),
-    Target("forward_jump_variance", SF.forward_jump_variance, "Var[x_t|x_0] = 1 - alpha_bar_t",
-           "forward_jump", _FORWARD_JUMP, remark="the variance of q(x_t|x_0)",
-           pair=("forward_jump_mean", "forward_jump_variance")),
-    Target("forward_sample", lambda: SF.forward_jump_mean(S.x_0) + sp.sqrt(SF.forward_jump_variance()) * S.eps,
-           "x_t = sqrt(alpha_bar_t) x_0 + sqrt(1 - alpha_bar_t) eps", "forward_jump", ("x_t", "x_noisy", "sample"),
-           forbid=("x_t",), remark="a sample of q(x_t|x_0) by the reparameterisation"),
-    Target("posterior_mean", SP.posterior_mean,
-           "mu_tilde_t = sqrt(alpha_bar_{t-1}) beta_t/(1 - alpha_bar_t) x_0 + sqrt(alpha_t)(1 - alpha_bar_{t-1})"
-           "/(1 - alpha_bar_t) x_t", "posterior",
-           ("mu_tilde_t", r"\tilde\mu_t", r"\tilde\mu", r"\mu_q", r"\tilde{\boldsymbol{\mu}}_t", "posterior_mean",
-            "E[x_{t-1}|x_t,x_0]", r"\mu_q(x_t,x_0)") + _POSTERIOR,
-           pair=("posterior_mean", "posterior_variance")),
-    Target("posterior_variance", SP.posterior_variance,
-           "beta_tilde_t = (1 - alpha_bar_{t-1})/(1 - alpha_bar_t) beta_t", "posterior",
-           ("beta_tilde_t", r"\tilde\beta_t", "sigma_tilde_t^2", r"\tilde\sigma_t^2", r"\sigma_q^2", r"\sigma_q^2(t)",
-            "posterior_variance", r"\tilde\beta", "Var[x_{t-1}|x_t,x_0]", r"\boldsymbol{\Sigma}_q(t)",
-            r"\Sigma_q(t)") + _POSTERIOR,
-           pair=("posterior_mean", "posterior_variance")),
-    Target("posterior_log_variance", lambda: sp.log(SP.posterior_variance()),
-           "log(beta_tilde_t) = log((1 - alpha_bar_{t-1})/(1 - alpha_bar_t) beta_t)", "posterior",
-           (r"\log\tilde\beta_t", "posterior_log_variance_clipped", "posterior_log_variance"), t_min=2,
-           remark="t >= 2; -inf at t = 1"),
-    Target("x0_from_eps", SP.x0_from_eps, "x_0 = (x_t - sqrt(1 - alpha_bar_t) eps)/sqrt(alpha_bar_t)",
-           "x0_from_eps", ("x_0", r"\hat x_0", r"\hat{x}_0", r"\hat{\mathbf{x}}_0", r"\hat x_\theta",
-                           r"\hat{\mathbf{x}}_\theta", r"\tilde x_0", "x_start", "pred_xstart", "pred_original_sample",
-                           "x0_pred", "x_recon", "x_0_hat", "x0_hat", r"\hat{x}_0(x_t)", r"\mathbf{x}_0"),
-           forbid=("x_0",)),
-    Target("eps_mean", SP.eps_mean, "mu_tilde_t = (x_t - beta_t/sqrt(1 - alpha_bar_t) eps)/sqrt(alpha_t)",
-           "eps_mean", ("mu_tilde_t", r"\tilde\mu_t", "mu_theta", r"\mu_\theta", r"\mu_q", r"\tilde\mu",
-                        r"\boldsymbol{\mu}_\theta", r"\tilde{\boldsymbol{\mu}}_t", "model_mean", "pred_prev_sample_mean",
-                        "posterior_mean"), forbid=("x_0",)),
-    Target("kl_eps_weight", SK.kl_eps_weight,
-           "lambda_t = beta_t^2/(2 sigma_t^2 alpha_t (1 - alpha_bar_t))",
-           "kl_eps_weight", ("lambda_t", r"\lambda_t", r"\gamma_t"), remark="the weight of (eps - eps_theta)^2"),
-    Target("kl_eps_constant", SK.kl_eps_constant,
-           "C_t = (log(sigma_t^2/beta_tilde_t) + beta_tilde_t/sigma_t^2 - 1)/2", "kl_eps_weight", ("C_t",),
-           t_min=2, additive=True),
-    Target("denoising_kl", SK.denoising_kl,
-           "KL(q(x_{t-1}|x_t,x_0) || p_theta(x_{t-1}|x_t)) = lambda_t (eps - eps_theta)^2 + C_t",
-           "kl_eps_weight", _KL + _KL_QP, t_min=2, remark="per coordinate", additive=True),
-    Target("prior_kl", SK.prior_kl,
-           "KL(q(x_T|x_0) || N(0, 1)) = (alpha_bar_T x_0^2 - alpha_bar_T - log(1 - alpha_bar_T))/2",
-           "prior_kl", _KL + ("L_T", r"\mathcal{L}_T", r"D_{KL}(q(x_T|x_0)\|p(x_T))",
-                              r"D_{\mathrm{KL}}(q(x_T|x_0)\|p(x_T))"), remark="per coordinate", additive=True),
-    Target("score", SS.score_from_eps, "grad_{x_t} log q(x_t|x_0) = -eps/sqrt(1 - alpha_bar_t)", "score",
-           ("s", r"\nabla\log q", "score", r"\nabla_{x_t}\log q(x_t|x_0)", r"\nabla_{x_t}\log q(x_t)",
-            r"\nabla_{x_t}\log p(x_t)", r"\nabla\log p(x_t)", r"\nabla_x\log p(x)", r"\nabla_{x_t}\log q_t(x_t)",
-            r"\nabla_{x_t}\log p_t(x_t)", r"\nabla_{x_t}\log q(x_t|x_0)", r"\nabla\log q(x_t|x_0)",
-            r"\nabla_{x_t}\log q(x_t\mid x_0)")),
-    Target("interpolation_w0", lambda: SP.interpolation_weights()[0],
-           "w_0 = sqrt(alpha_bar_{t-1}) beta_t/(1 - alpha_bar_t)", "interpolation_weights",
-           ("w_0", "posterior_mean_coef1")),
-    Target("interpolation_wt", lambda: SP.interpolation_weights()[1],
-           "w_t = sqrt(alpha_t)(1 - alpha_bar_{t-1})/(1 - alpha_bar_t)", "interpolation_weights",
-           ("w_t", "posterior_mean_coef2")),
-    Target("interpolation_weight_sum", SP.interpolation_weight_sum,
-           "w_0 + w_t = 1 - (1 - sqrt(alpha_bar_{t-1}))(1 - sqrt(alpha_t))/(1 + sqrt(alpha_bar_t))",
-           "interpolation_weights", ("w_0 + w_t", "w_t + w_0")),
-)
-
-BY_NAME: dict[str, Target] = {t.name: t for t in TARGETS}
-
-
-def target(name: str) -> Target:
-    if not isinstance(name, str):
-        raise TypeError(f"target must be a catalog name (str), got {type(name).__name__}")
-    if name not in BY_NAME:
-        import difflib
-        close = difflib.get_close_matches(name, BY_NAME, n=2)
-        hint = f" (did you mean {', '.join(close)}?)" if close else ""
-        raise ValueError(f"unknown target {name!r}{hint}; targets: {', '.join(BY_NAME)}")
-    return BY_NAME[name]
+def target(name: str) -> Part:
+    """The target called ``name`` (or one of its aliases, such as ``forward_sample``)."""
+    return registry.part(name)
 
 
 # ---------------------------------------------------------------------------------------------
 # The domain and counterexamples.
 
-_SCHEDULE = (S.alpha_t, S.alpha_bar_prev, S.alpha_bar_T)
-_VARIANCES = (S.var, S.var_1, S.var_2)
-_DATA = (S.x_0, S.x_t, S.eps)
+_SCHEDULE = (symbolic_symbols.alpha_t, symbolic_symbols.alpha_bar_prev, symbolic_symbols.alpha_bar_T)
+_VARIANCES = (symbolic_symbols.var, symbolic_symbols.var_1, symbolic_symbols.var_2)
+_DATA = (symbolic_symbols.x_0, symbolic_symbols.x_t, symbolic_symbols.eps)
 
 
 def _sample(symbol: sp.Symbol, rng: random.Random) -> float:
@@ -201,7 +70,7 @@ def _sample(symbol: sp.Symbol, rng: random.Random) -> float:
         return round(rng.uniform(0.05, 0.95), 3)
     if symbol.is_integer:
         return rng.randint(1, 6)
-    if symbol is S.sigma2_t:
+    if symbol is symbolic_symbols.sigma2_t:
         return round(10 ** rng.uniform(-2, 0), 4)
     if symbol.is_positive:
         return round(10 ** rng.uniform(-1, 1), 3)
@@ -236,7 +105,7 @@ def _is_real(value) -> bool:
 def _not_real(formula: sp.Expr, point: Mapping[sp.Symbol, float], low, high, scale) -> str | None:
     """Why ``formula`` is no real number at ``point`` (exact where it can be told), or None."""
     import mpmath
-    defect = D.defect_at(formula, {s: sp.Rational(str(v)) for s, v in point.items()})
+    defect = symbolic_domain.defect_at(formula, {s: sp.Rational(str(v)) for s, v in point.items()})
     if defect is not None:
         return defect.text()
     if isinstance(low, mpmath.mpc) and isinstance(high, mpmath.mpc):
@@ -261,7 +130,7 @@ def find_point(formula: sp.Expr, reference: sp.Expr, *, samples: int = 24, seed:
         return None
     rng = random.Random(seed)
     for _ in range(samples):
-        point = D.timesteps_in_order({s: (fixed[s] if fixed and s in fixed else _sample(s, rng)) for s in symbols})
+        point = symbolic_domain.timesteps_in_order({s: (fixed[s] if fixed and s in fixed else _sample(s, rng)) for s in symbols})
         r_low, r_high = evaluate_reference(point, 60), evaluate_reference(point, 100)
         if not (_is_real(r_low) and _is_real(r_high)):
             continue
@@ -299,7 +168,7 @@ FORWARD_RELATION = "x_t = sqrt(alpha_bar_t) x_0 + sqrt(1 - alpha_bar_t) eps"
 
 
 def _forward_relation(expr: sp.Expr) -> sp.Expr:
-    return expr.xreplace({S.x_t: SF.forward_jump_mean(S.x_0) + sp.sqrt(SF.forward_jump_variance()) * S.eps})
+    return expr.xreplace({symbolic_symbols.x_t: forward_jump_sample(symbolic_symbols.x_0, symbolic_symbols.eps)})
 
 
 def _complete(point: Mapping[sp.Symbol, sp.Expr], reference: sp.Expr, relation: bool) -> dict:
@@ -316,16 +185,16 @@ def _complete(point: Mapping[sp.Symbol, sp.Expr], reference: sp.Expr, relation: 
         return point | {s: sp.Rational(str(_sample(s, rng))) for s in missing}
     for symbol in _DATA:
         if symbol not in point and sum(s in point for s in _DATA) < 2:
-            point[symbol] = sp.Integer(0) if symbol is not S.eps else sp.Rational(1, 2)
-    a, c = sp.sqrt(S.alpha_t * S.alpha_bar_prev), sp.sqrt(1 - S.alpha_t * S.alpha_bar_prev)
-    solved = {S.x_t: a * S.x_0 + c * S.eps, S.x_0: (S.x_t - c * S.eps) / a, S.eps: (S.x_t - a * S.x_0) / c}
+            point[symbol] = sp.Integer(0) if symbol is not symbolic_symbols.eps else sp.Rational(1, 2)
+    a, c = sp.sqrt(symbolic_symbols.alpha_t * symbolic_symbols.alpha_bar_prev), sp.sqrt(1 - symbolic_symbols.alpha_t * symbolic_symbols.alpha_bar_prev)
+    solved = {symbolic_symbols.x_t: a * symbolic_symbols.x_0 + c * symbolic_symbols.eps, symbolic_symbols.x_0: (symbolic_symbols.x_t - c * symbolic_symbols.eps) / a, symbolic_symbols.eps: (symbolic_symbols.x_t - a * symbolic_symbols.x_0) / c}
     for symbol in _DATA:
         if symbol not in point:
             point[symbol] = solved[symbol].xreplace(point)
     return point
 
 
-def _defect_decision(defect: D.Defect, formula: sp.Expr, reference: sp.Expr, relation: bool, via: str) -> Decision:
+def _defect_decision(defect: symbolic_domain.Defect, formula: sp.Expr, reference: sp.Expr, relation: bool, via: str) -> Decision:
     """The formula is not real or not defined at a point of the domain: a counterexample."""
     point = _complete(defect.point, reference, relation)
     value = sp.N((_forward_relation(reference) if relation else reference).xreplace(point), 30)
@@ -343,7 +212,7 @@ def _constant_difference(residual: sp.Expr, formula: sp.Expr, reference: sp.Expr
     """An exact refutation: (formula - target) reduces to a nonzero constant."""
     rng = random.Random(0)
     symbols = sorted(formula.free_symbols | reference.free_symbols, key=lambda s: s.name)
-    point = D.timesteps_in_order({s: _sample(s, rng) for s in symbols})
+    point = symbolic_domain.timesteps_in_order({s: _sample(s, rng) for s in symbols})
     exact = {s: sp.Rational(str(v)) for s, v in point.items()}
     values = [sp.N(e.xreplace(exact), 50) for e in (formula, reference)]
     return Decision(DIFFERS, f"exact reduction: formula - target = {sp.sstr(residual)}, a nonzero constant{via}",
@@ -351,13 +220,13 @@ def _constant_difference(residual: sp.Expr, formula: sp.Expr, reference: sp.Expr
                     residual, relation)
 
 
-def written_conditions(written: sp.Expr | None) -> tuple[D.Condition, ...]:
+def written_conditions(written: sp.Expr | None) -> tuple[symbolic_domain.Condition, ...]:
     """The real-and-defined conditions of a formula as the user wrote it (an unevaluated tree in
     the user's symbols), in the proof's symbols: what evaluation drops (0*(1/(1 - alpha_bar_prev)),
     log(a)/log(a), exp(log(x_t))) must hold all the same."""
     if written is None:
         return ()
-    return tuple(D.Condition(c.kind, F.to_proof_symbols(c.argument), c.node) for c in D.conditions(written))
+    return tuple(symbolic_domain.Condition(c.kind, symbolic_formula.to_proof_symbols(c.argument), c.node) for c in symbolic_domain.conditions(written))
 
 
 def decide(formula: sp.Expr, reference: sp.Expr, *, allow_relation: bool = True, samples: int = 24,
@@ -373,11 +242,11 @@ def decide(formula: sp.Expr, reference: sp.Expr, *, allow_relation: bool = True,
     formula, reference = sp.sympify(formula), sp.sympify(reference)
     data_f = formula.free_symbols & set(_DATA)
     data_r = reference.free_symbols & set(_DATA)
-    use_relation = allow_relation and data_f != data_r and S.x_t in (data_f | data_r)
+    use_relation = allow_relation and data_f != data_r and symbolic_symbols.x_t in (data_f | data_r)
     via = f", using {FORWARD_RELATION}" if use_relation else ""
-    domain = D.Domain(t_min)
+    domain = symbolic_domain.Domain(t_min)
     extra = written_conditions(written)
-    defined = D.definedness(formula, domain, seed=seed, search=False, extra=extra)
+    defined = symbolic_domain.definedness(formula, domain, seed=seed, search=False, extra=extra)
     as_written = formula
     if use_relation:
         formula, reference = _forward_relation(formula), _forward_relation(reference)
@@ -386,8 +255,8 @@ def decide(formula: sp.Expr, reference: sp.Expr, *, allow_relation: bool = True,
     if point is not None and not point.get("defect"):
         return _point_decision(point, via, use_relation)
     if not defined.ok:          # where the formula as written is not real or not defined
-        defined = D.definedness(as_written, domain, seed=seed, extra=extra)
-        if defined.status == D.REFUTED:
+        defined = symbolic_domain.definedness(as_written, domain, seed=seed, extra=extra)
+        if defined.status == symbolic_domain.REFUTED:
             return _defect_decision(defined.defect, as_written, reference, use_relation, via)
     if point is not None:
         return _point_decision(point, via, use_relation)
@@ -457,9 +326,9 @@ def simplified_difference(difference: sp.Expr, seconds: float = 5.0) -> str:
 
 #: Conditions under which a false statement may still hold (reported, never a pass).
 CONDITIONS: tuple[tuple[str, dict], ...] = (
-    ("t = 1 (alpha_bar_{t-1} = 1)", {S.alpha_bar_prev: sp.Integer(1)}),
-    ("sigma_t^2 = beta_tilde_t", {S.sigma2_t: SP.posterior_variance()}),
-    ("sigma_t^2 = beta_t", {S.sigma2_t: 1 - S.alpha_t}),
+    ("t = 1 (alpha_bar_{t-1} = 1)", {symbolic_symbols.alpha_bar_prev: sp.Integer(1)}),
+    ("sigma_t^2 = beta_tilde_t", {symbolic_symbols.sigma2_t: posterior_variance()}),
+    ("sigma_t^2 = beta_t", {symbolic_symbols.sigma2_t: 1 - symbolic_symbols.alpha_t}),
 )
 
 
@@ -473,7 +342,7 @@ def holds_when(formula: sp.Expr, reference: sp.Expr, conditions=CONDITIONS, *, t
     for text, substitution in conditions:
         if not any(s in (formula.free_symbols | reference.free_symbols) for s in substitution):
             continue
-        if t_min > 1 and S.alpha_bar_prev in substitution:
+        if t_min > 1 and symbolic_symbols.alpha_bar_prev in substitution:
             continue                     # t = 1 is not in the target's domain
         f, r = formula.xreplace(substitution), reference.xreplace(substitution)
         if r.has(sp.zoo, sp.nan, sp.oo, -sp.oo) or find_point(r, sp.S.Zero, samples=3) is None:
@@ -489,7 +358,7 @@ T_GE_2 = "t >= 2 (alpha_bar_{t-1} < 1); at t = 1 (alpha_bar_{t-1} = 1) your form
 def holds_for_t_ge_2(formula: sp.Expr, reference: sp.Expr, decision: Decision) -> bool:
     """The decision failed only because the formula is undefined at t = 1, and it holds for t >= 2."""
     point = (decision.point or {}).get("point", {})
-    if not decision.defect or point.get(S.alpha_bar_prev) != 1:
+    if not decision.defect or point.get(symbolic_symbols.alpha_bar_prev) != 1:
         return False
     return decide(formula, reference, t_min=2).ok
 
@@ -525,7 +394,7 @@ def _substitutions(expr: sp.Expr, old: sp.Symbol, new: sp.Expr, text: str) -> li
 
 def _repairs(expr: sp.Expr) -> list[tuple[str, sp.Expr]]:
     """Typical slips, undone: each candidate is (what it would take, the repaired expression)."""
-    sym = {n.name: n.symbol for n in F.VOCABULARY}
+    sym = {n.name: n.symbol for n in symbolic_formula.VOCABULARY}
     present = {s.name for s in expr.free_symbols}
     out: list[tuple[str, sp.Expr]] = []
     pairs = [("alpha_bar_t", "alpha_bar_prev"), ("alpha_t", "alpha_bar_t"), ("beta_t", "beta_tilde_t"),
@@ -565,7 +434,7 @@ def _repairs(expr: sp.Expr) -> list[tuple[str, sp.Expr]]:
 
 def _factor_candidates() -> list[sp.Expr]:
     """Factors a single term of a sum typically lacks or has too much (in the user's symbols)."""
-    sym = {n.name: n.symbol for n in F.VOCABULARY}
+    sym = {n.name: n.symbol for n in symbolic_formula.VOCABULARY}
     out: list[sp.Expr] = [sp.Integer(-1), sp.Integer(2), sp.Rational(1, 2), sp.Integer(-2), -sp.Rational(1, 2)]
     quantities = [sym[n] for n in ("alpha_t", "alpha_bar_t", "alpha_bar_prev", "beta_t", "sigma_t", "beta_tilde_t")]
     quantities += [1 - sym["alpha_bar_t"], 1 - sym["alpha_bar_prev"]]
@@ -587,13 +456,13 @@ def _term_repairs(expr: sp.Expr, reference: sp.Expr) -> list[tuple[str, sp.Expr]
     if not sums:
         return []
     candidates = _factor_candidates()
-    value = F.to_proof_symbols(expr)
+    value = symbolic_formula.to_proof_symbols(expr)
     needed: list[tuple[sp.Expr, sp.Expr, sp.Expr]] = []
     for total in sums:
         rest = sp.S.One if total == expr else expr / total
         for term in total.args:
-            needed.append((total, term, 1 + (reference - value) / F.to_proof_symbols(rest * term)))
-    exprs = [k for _, _, k in needed] + [F.to_proof_symbols(c) for c in candidates]
+            needed.append((total, term, 1 + (reference - value) / symbolic_formula.to_proof_symbols(rest * term)))
+    exprs = [k for _, _, k in needed] + [symbolic_formula.to_proof_symbols(c) for c in candidates]
     symbols = sorted(set().union(*(e.free_symbols for e in exprs)), key=lambda s: s.name)
     evaluate = _evaluator(sp.Tuple(*exprs), symbols)
     if evaluate is None:
@@ -601,7 +470,7 @@ def _term_repairs(expr: sp.Expr, reference: sp.Expr) -> list[tuple[str, sp.Expr]
     rng = random.Random(7)
     samples = []
     for _ in range(3):
-        values = evaluate(D.timesteps_in_order({s: _sample(s, rng) for s in symbols}), 30)
+        values = evaluate(symbolic_domain.timesteps_in_order({s: _sample(s, rng) for s in symbols}), 30)
         if values is None or not all(_is_real(v) for v in values):
             return []
         samples.append(values)
@@ -632,22 +501,25 @@ def _restates(expr: sp.Expr, repaired: sp.Expr, reference: sp.Expr) -> bool:
     """A repair that only restates the answer: it brings in a symbol whose value is the target
     itself, or it replaces the whole of the user's formula (a lone symbol) by another."""
     brought = repaired.free_symbols - expr.free_symbols
-    if any(F.to_proof_symbols(s) == reference for s in brought):
+    if any(symbolic_formula.to_proof_symbols(s) == reference for s in brought):
         return True
     core = expr.as_coeff_Mul()[1]
     return isinstance(core, sp.Symbol) and core not in repaired.free_symbols
 
 
 def diagnose(expr: sp.Expr, reference: sp.Expr, *, limit: int = 2, seconds: float = 10.0,
-             t_min: int = 1) -> list[str]:
-    """Up to ``limit`` one-slip repairs of ``expr`` (user symbols) that are *proved* to give the target."""
+             t_min: int = 1, relation: bool = False) -> list[str]:
+    """Up to ``limit`` one-slip repairs of ``expr`` (user symbols) that are *proved* to give the target;
+    with ``relation``, x_t is tied to x_0 and eps by the forward relation (in ``reference`` too)."""
     hints: list[str] = []
     try:
         with time_limit(seconds):
             for text, candidate in _repairs(expr) + _term_repairs(expr, reference):
                 if _restates(expr, candidate, reference):
                     continue
-                value = F.to_proof_symbols(candidate)
+                value = symbolic_formula.to_proof_symbols(candidate)
+                if relation:
+                    value = _forward_relation(value)
                 if find_point(value, reference, samples=4) is not None:
                     continue
                 if decide(value, reference, samples=4, t_min=t_min).ok:
@@ -666,7 +538,7 @@ def _finite(value):
     return value
 
 
-def _decide_and_explain(chosen: "Target", parsed: F.Formula, reference: sp.Expr, start: float, hints: bool,
+def _decide_and_explain(chosen: Part, parsed: symbolic_formula.Formula, reference: sp.Expr, start: float, hints: bool,
                         emit: Callable[[tuple], None]) -> None:
     """The verdict, sent by ``emit`` as soon as it is known and again as hints are found.
 
@@ -694,7 +566,9 @@ def _decide_and_explain(chosen: "Target", parsed: F.Formula, reference: sp.Expr,
     emit(("verdict", verdict))
     if not hints or verdict.status != DIFFERS:
         return
-    verdict.hints = diagnose(parsed.expr, reference, t_min=chosen.t_min)
+    if decision.relation:    # x_t, x_0 and eps tied: the repairs and conditions are judged tied too
+        value, reference = _forward_relation(value), _forward_relation(reference)
+    verdict.hints = diagnose(parsed.expr, reference, t_min=chosen.t_min, relation=decision.relation)
     emit(("verdict", verdict))
     if verdict.hints:        # a proved repair is the explanation; a condition would only follow from it
         return
@@ -710,7 +584,7 @@ def _decide_and_explain(chosen: "Target", parsed: F.Formula, reference: sp.Expr,
     emit(("verdict", verdict))
 
 
-def _limited_verdict(chosen: "Target", parsed: F.Formula, reference: sp.Expr, *, timeout: float | None,
+def _limited_verdict(chosen: Part, parsed: symbolic_formula.Formula, reference: sp.Expr, *, timeout: float | None,
                      memory_mib: int | None, hints: bool, start: float) -> Verdict:
     """:func:`_decide_and_explain` within the time and memory limits (:mod:`crosscheck.engine.limits`);
     running out of either is *undecided*, with the reason."""
@@ -793,12 +667,12 @@ class Verdict:
         return "\n".join(lines)
 
 
-def _names_of(side: F.Side) -> list[str]:
+def _names_of(side: symbolic_formula.Side) -> list[str]:
     """The targets a side names (by its left-side key), in catalog order."""
     return [t.name for t in TARGETS if t.accepts(side.keys)]
 
 
-def _validate_lhs(chosen: Target, key) -> None:
+def _validate_lhs(chosen: Part, key) -> None:
     """Refuse a left side that names another quantity than ``chosen`` (or nothing known)."""
     if key is None or chosen.accepts(key):
         return
@@ -806,10 +680,10 @@ def _validate_lhs(chosen: Target, key) -> None:
     shown = sorted(keys, key=len)[-1]
     others = [t.name for t in TARGETS if t is not chosen and t.accepts(keys)]
     if others:
-        raise F.FormulaError(f"the left side {shown!r} names {others[0]}, not {chosen.name}; check it with "
+        raise symbolic_formula.FormulaError(f"the left side {shown!r} names {others[0]}, not {chosen.name}; check it with "
                              f"`check {others[0]} ...`, or give only the right side")
     accepted = ", ".join(sorted(chosen.lhs_keys()))
-    raise F.FormulaError(f"the left side {shown!r} does not name {chosen.name}; accepted left sides: "
+    raise symbolic_formula.FormulaError(f"the left side {shown!r} does not name {chosen.name}; accepted left sides: "
                          f"{accepted} (or give only the right side)")
 
 
@@ -817,8 +691,8 @@ def _validate_lhs(chosen: Target, key) -> None:
 class Statement:
     """One side of the user's formula to decide against one target."""
 
-    target: Target
-    formula: F.Formula
+    target: Part
+    formula: symbolic_formula.Formula
     label: str                  # which side, in words, for the report
 
 
@@ -827,14 +701,14 @@ def _stand_ins(expr: sp.Expr, reference: sp.Expr) -> tuple[sp.Expr, list[str], d
     output eps_theta as the noise eps it predicts, x as the data x_0."""
     notes, replacement = [], {}
     used = expr.free_symbols
-    for entry in F.VOCABULARY:
+    for entry in symbolic_formula.VOCABULARY:
         if entry.stands_for is None or entry.symbol not in used:
             continue
-        other = F.BY_NAME[entry.stands_for]
-        own = F.to_proof_symbols(entry.symbol).free_symbols
+        other = symbolic_formula.BY_NAME[entry.stands_for]
+        own = symbolic_formula.to_proof_symbols(entry.symbol).free_symbols
         if own & reference.free_symbols or other.symbol in used:
             continue
-        if F.to_proof_symbols(other.symbol).free_symbols & reference.free_symbols or entry.stands_for == "eps":
+        if symbolic_formula.to_proof_symbols(other.symbol).free_symbols & reference.free_symbols or entry.stands_for == "eps":
             replacement[entry.symbol] = other.symbol
             notes.append(f"{entry.name} read as {other.name}: {chosen_reason(entry.name)}")
     return (expr.xreplace(replacement) if replacement else expr), notes, replacement
@@ -847,11 +721,11 @@ def chosen_reason(name: str) -> str:
             "x0_hat": "the model's prediction stands for the data it predicts"}.get(name, "")
 
 
-def _statements(chosen: Target, parsed: F.Formula) -> tuple[list[Statement], list[str]]:
+def _statements(chosen: Part, parsed: symbolic_formula.Formula) -> tuple[list[Statement], list[str]]:
     """The sides of ``parsed`` to decide, each against its target; names of the target are skipped."""
     notes: list[str] = []
     if not parsed.relations:
-        sides = [(parsed.sides[0] if parsed.sides else F.Side(parsed.text, "", parsed.expr), "the formula")]
+        sides = [(parsed.sides[0] if parsed.sides else symbolic_formula.Side(parsed.text, "", parsed.expr), "the formula")]
     else:
         sides = [(side, f"side {i + 1} ({side.text})") for i, side in enumerate(parsed.sides)]
     out: list[Statement] = []
@@ -866,47 +740,47 @@ def _statements(chosen: Target, parsed: F.Formula) -> tuple[list[Statement], lis
             continue
         if parsed.relations and side.expr is None and side.normal is None:
             if side.error and not side.error.startswith("unknown"):
-                raise F.FormulaError(side.error)      # not a name at all: say what could not be read
+                raise symbolic_formula.FormulaError(side.error)      # not a name at all: say what could not be read
             _validate_lhs(chosen, side.keys)
         if side.error:
-            raise F.FormulaError(side.error)
+            raise symbolic_formula.FormulaError(side.error)
         if side.normal is not None:
             if chosen.pair is None:
-                raise F.FormulaError(f"{side.text!r} is a normal distribution; {chosen.name} is not the mean or "
+                raise symbolic_formula.FormulaError(f"{side.text!r} is a normal distribution; {chosen.name} is not the mean or "
                                      "variance of one (targets that are: " + ", ".join(
                                          t.name for t in TARGETS if t.pair) + ")")
             _, mean, variance = side.normal
             for part, expr in zip(chosen.pair, (mean, variance)):
                 which = "mean" if part == chosen.pair[0] else "variance"
-                out.append(Statement(BY_NAME[part], F.Formula(sp.sstr(expr), parsed.latex, expr, written=side.written),
+                out.append(Statement(BY_NAME[part], symbolic_formula.Formula(sp.sstr(expr), parsed.latex, expr, written=side.written),
                                      f"the {which} of N(...) (side {parsed.sides.index(side) + 1})"))
             continue
         others = [n for n in _names_of(side) if n != chosen.name] if parsed.relations else []
         if others and not chosen.accepts(side.keys) and isinstance(side.expr, sp.Symbol):
             _validate_lhs(chosen, side.keys)
         if side.per_coordinate and not chosen.additive:
-            raise F.FormulaError(f"{side.text!r} sums over the coordinates (Σ_j, ‖v‖², sum()); {chosen.name} is a "
+            raise symbolic_formula.FormulaError(f"{side.text!r} sums over the coordinates (Σ_j, ‖v‖², sum()); {chosen.name} is a "
                                  "value per coordinate, not a sum: give it without the sum or norm")
-        out.append(Statement(chosen, F.Formula(side.text, parsed.latex, side.expr, written=side.written), label))
+        out.append(Statement(chosen, symbolic_formula.Formula(side.text, parsed.latex, side.expr, written=side.written), label))
     if not out:
         what = "names" if named else "gives"
-        raise F.FormulaError(f"the formula only {what} {chosen.name}; give its expression "
+        raise symbolic_formula.FormulaError(f"the formula only {what} {chosen.name}; give its expression "
                              f"(e.g. {chosen.statement})")
     return out, notes
 
 
-def _is_label(side: F.Side) -> bool:
+def _is_label(side: symbolic_formula.Side) -> bool:
     """A first side that only names what is being defined: one name alone that the reader does
     not know and that names no catalog quantity (KLD, model_mean, mu_t in code or in a blog).  A
     symbol of the table (sigma_t^2, mu) is never a label: it means something, and is checked."""
     return side.single_name and side.expr is None and not _names_of(side)
 
 
-def parse_formula(formula, *, latex: bool | None = None) -> F.Formula:
+def parse_formula(formula, *, latex: bool | None = None) -> symbolic_formula.Formula:
     if isinstance(formula, str):
-        return F.parse(formula, latex=latex)
+        return symbolic_formula.parse(formula, latex=latex)
     if isinstance(formula, sp.Basic):
-        return F.from_sympy(formula)
+        return symbolic_formula.from_sympy(formula)
     raise TypeError(f"formula must be a str (plain or LaTeX) or a SymPy expression, "
                     f"got {type(formula).__name__}")
 
@@ -933,7 +807,7 @@ def check(target_name: str, formula, *, latex: bool | None = None,
         expr, stand_in_notes, replacement = _stand_ins(statement.formula.expr, reference)
         notes += [n for n in stand_in_notes if n not in notes]
         written = statement.formula.written
-        single = F.Formula(parsed.text, parsed.latex, expr,
+        single = symbolic_formula.Formula(parsed.text, parsed.latex, expr,
                            written=None if written is None else written.xreplace(replacement))
         remaining = None if timeout is None else max(timeout - (time.perf_counter() - start), 0.01)
         verdict = _check_expression(statement.target, single, timeout=remaining, hints=hints, start=start,
@@ -954,13 +828,108 @@ def check(target_name: str, formula, *, latex: bool | None = None,
     return verdict
 
 
-def _check_expression(chosen: Target, parsed: F.Formula, *, timeout: float | None, hints: bool,
+def _check_expression(chosen: Part, parsed: symbolic_formula.Formula, *, timeout: float | None, hints: bool,
                       start: float, memory_mib: int | None = limits.MEMORY_MIB) -> Verdict:
     """The verdict on one expression (``parsed.expr``, in the user's symbols) against ``chosen``."""
     used = set(parsed.names) & set(chosen.forbid)
     if used:
-        raise F.FormulaError(f"{chosen.name} expresses {', '.join(sorted(used))} through the other symbols "
+        raise symbolic_formula.FormulaError(f"{chosen.name} expresses {', '.join(sorted(used))} through the other symbols "
                              f"({chosen.statement}); your formula uses {', '.join(sorted(used))}")
     reference = chosen.expression()
     return _limited_verdict(chosen, parsed, reference, timeout=timeout, memory_mib=memory_mib, hints=hints,
                             start=start)
+
+
+# -- the command ----------------------------------------------------------------------------------
+
+_FLAGS = {"--latex", "--plain", "--json", "--no-hints", "--list", "-h", "--help"}
+
+
+def parser() -> Parser:
+    """The ``check`` command's options."""
+    p = Parser(prog="python -m crosscheck check",
+               usage="python -m crosscheck check TARGET FORMULA [--latex|--plain] [--timeout S]\n"
+                     "                                  [--memory MiB] [--json] [--no-hints]\n"
+                     "       python -m crosscheck check --list",
+               description="Is FORMULA the catalog's TARGET?  holds (exit 0) only by exact symbolic "
+                           "reduction; differs (exit 1) with a counterexample; undecided (exit 1).  "
+                           "FORMULA is plain SymPy syntax (alpha_bar_t, beta_t, sqrt, ^) or LaTeX "
+                           "(\\bar\\alpha_t, \\frac, \\sqrt); an equation 'lhs = rhs' checks the right side.")
+    p.add_argument("target", nargs="?", help="catalog name, e.g. posterior_mean (see --list)")
+    p.add_argument("formula", nargs="*", help="the formula (quote it; words are joined by spaces)")
+    syntax = p.add_mutually_exclusive_group()
+    syntax.add_argument("--latex", action="store_true", help="read FORMULA as LaTeX (default: a backslash or "
+                        "brace means LaTeX)")
+    syntax.add_argument("--plain", action="store_true", help="read FORMULA as plain syntax")
+    p.add_argument("--timeout", type=float, default=30.0, metavar="S",
+                   help="seconds before the verdict is undecided (30); a wall-clock limit on the whole check")
+    p.add_argument("--memory", type=int, default=None, metavar="MiB",
+                   help="memory the decision may allocate before the verdict is undecided (2048)")
+    p.add_argument("--json", action="store_true", help="print the verdict as JSON")
+    p.add_argument("--no-hints", action="store_true", help="skip the search for a one-slip repair")
+    p.add_argument("--list", action="store_true", help="list the targets and the symbols a formula may use")
+    return p
+
+
+def _split_argv(argv: list[str]) -> list[str]:
+    """Options first, then '--' and the positionals, so a formula may start with '-' (-eps/...)."""
+    options, positional, i = [], [], 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--":
+            positional += argv[i + 1:]
+            break
+        if arg in ("-h", "--help") and positional:
+            # after TARGET, '--help' is an answer to check (an autograder passes the student's text
+            # here): read as a formula and refused, never a help page with exit 0
+            positional.append(arg)
+        elif arg in _FLAGS:
+            options.append(arg)
+        elif arg in ("--timeout", "--memory") or arg.startswith(("--timeout=", "--memory=")):
+            options.append(arg)
+            if arg in ("--timeout", "--memory") and i + 1 < len(argv):
+                options.append(argv[i + 1])
+                i += 1
+        else:
+            positional.append(arg)
+        i += 1
+    return options + ["--"] + positional
+
+
+def _list_targets() -> int:
+    print("targets:")
+    width = max(len(t.name) for t in TARGETS)
+    for t in TARGETS:
+        print(f"  {t.name:<{width}}  {t.statement}")
+    print("symbols (plain name, LaTeX, meaning):")
+    for n in symbolic_formula.VOCABULARY:
+        spellings = ", ".join(n.latex) if n.latex else "-"
+        aliases = f" (also {', '.join(n.aliases)})" if n.aliases else ""
+        print(f"  {n.name:<15} {spellings:<28} {n.meaning}{aliases}")
+    print("functions: " + ", ".join(f"{k} ({v[2]})" for k, v in symbolic_formula.FUNCTIONS.items()))
+    print("relations: alpha_t = 1 - beta_t, alpha_bar_t = alpha_t alpha_bar_{t-1}, "
+          "x_t = sqrt(alpha_bar_t) x_0 + sqrt(1 - alpha_bar_t) eps")
+    print("domain: 0 < alpha_t < 1, 0 < alpha_bar_{t-1} <= 1, variances > 0")
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    """``python -m crosscheck check``."""
+    args = parser().parse_args(_split_argv(argv))
+    if args.list:
+        return _list_targets()
+    if args.target is None or not args.formula:
+        raise UsageError("check needs TARGET and FORMULA, e.g. check posterior_variance "
+                         "'(1 - alpha_bar_prev)/(1 - alpha_bar_t)*beta_t'; see check --list")
+    if not (0 < args.timeout <= 3600):
+        raise UsageError(f"--timeout must be in (0, 3600] seconds, got {args.timeout:g}")
+    if args.memory is not None and not 64 <= args.memory <= 1 << 20:
+        raise UsageError(f"--memory must be in [64, 1048576] MiB, got {args.memory}")
+    latex = True if args.latex else (False if args.plain else None)
+    try:
+        verdict = check(args.target, " ".join(args.formula), latex=latex, timeout=args.timeout,
+                        hints=not args.no_hints, memory_mib=args.memory or MEMORY_MIB)
+    except (ValueError, TypeError) as err:
+        raise UsageError(str(err).replace("\n", " ")) from None
+    print(json_text(verdict.as_json(), indent=2) if args.json else verdict.report())
+    return 0 if verdict.ok else 1

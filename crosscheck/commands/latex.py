@@ -16,42 +16,37 @@ import os
 import re
 import shutil
 import subprocess
-import tempfile
+import sys
 from dataclasses import dataclass
 
 import sympy as sp
 import torch
 
-import numeric as N
-from numeric import NoiseSchedule
-from symbolic import elbo as SE
-from symbolic import kl as SK
-from symbolic import notation as L
-from symbolic import symbols as S
-from symbolic import worked as W
+from numeric import NoiseSchedule, prior_kl
+from symbolic import elbo
+from symbolic import kl
+from symbolic import notation
+from symbolic import symbols
+from symbolic import worked as symbolic_worked
 from symbolic.proof import Proof, prove_equal
 
-from ..engine.catalog import BY_NAME as CATALOG
-from ..engine.oracles import Context
-from ..engine.run import IdentityResult, run_identity
+from ..engine.registry import BY_NAME as REGISTERED, REGISTRY
+from ..engine.run import QuantityResult, run_quantity
+from ..engine.types import Context
+from .common import (Parser, UsageError, add_device_option, add_dtype_option, add_out_option, add_schedule_options,
+                     check_output_directory, resolve_device, schedule_from_args, write_files)
 
 ROW_WIDTH = 56      # estimated characters per align row (see notation._width); the page holds about 62
 
-#: Worked derivation -> the catalog entry whose numeric check covers the same formulas.
-WORKED_CATALOG = {
-    "eps_mean_derivation": "eps_mean", "posterior_completed_square": "posterior",
-    "posterior_variance_derivation": "posterior", "posterior_mean_derivation": "posterior",
-    "gaussian_kl_derivation": "gaussian_kl", "kl_eps_derivation": "kl_eps_weight",
-    "kl_eps_mse": "kl_eps_weight", "prior_kl_derivation": "prior_kl", "elbo_gap_derivation": "elbo_gap",
-}
+#: Worked derivation -> the registry entry whose numeric check covers the same formulas.
+WORKED_QUANTITY = {worked: q.name for q in REGISTRY for worked in q.worked}
 
-#: Display names of the catalog parts that have one in the lecture's notation.
-PART_LHS = {
-    "posterior_mean": L.MU_TILDE_T, "posterior_variance": L.BETA_TILDE_T,
-    "kl_eps_weight": L.LAMBDA_T, "kl_eps_constant": L.C_T,
-    "interpolation_w0": L.W_0, "interpolation_wt": L.W_T, "interpolation_weight_sum": L.W_0 + L.W_T,
-    "x0_from_eps": S.x_0, "eps_mean": L.MU_TILDE_T,
-}
+
+def part_lhs(part) -> sp.Expr | None:
+    """The display name the lecture gives a part (its ``display`` symbols, summed), or None."""
+    if not part.display:
+        return None
+    return sp.Add(*(notation.BY_NAME[n].display if n in notation.BY_NAME else getattr(symbols, n) for n in part.display))
 
 
 def text(plain: str) -> str:
@@ -166,7 +161,7 @@ def _chain(lhs: str, lines, *, display: bool, name: str, notes=(), label_all: bo
     """An align environment: ``lhs = lines[0] = lines[1] ...``, notes between lines."""
     out = [r"\begin{align}"]
     for i, line in enumerate(lines):
-        rows = L.latex_rows(line, ROW_WIDTH, display=display)
+        rows = notation.latex_rows(line, ROW_WIDTH, display=display)
         formulas.append(Formula(f"{name}, line {i + 1}", line, tuple(rows), display))
         if i > 0 and i - 1 < len(notes) and notes[i - 1]:
             out.append(rf"\intertext{{\small\quad {notes[i - 1]}}}")
@@ -179,7 +174,7 @@ def _chain(lhs: str, lines, *, display: bool, name: str, notes=(), label_all: bo
     return "\n".join(out)
 
 
-def _status_line(proof: Proof, result: IdentityResult | None, ctx: Context, how: str) -> str:
+def _status_line(proof: Proof, result: QuantityResult | None, ctx: Context, how: str) -> str:
     symbolic = f"symbolic: {proof.status.value}" + (f" ({how})" if proof.ok else "")
     if not proof.ok:
         failed = proof.failures()[0]
@@ -199,7 +194,7 @@ def _status_line(proof: Proof, result: IdentityResult | None, ctx: Context, how:
     return rf"\noindent{{\small {verdict}. {symbolic}. {numeric}}}\par"
 
 
-def step_fragment(step: SE.Step, proof: Proof, result: IdentityResult | None, ctx: Context,
+def step_fragment(step: elbo.Step, proof: Proof, result: QuantityResult | None, ctx: Context,
                   formulas: list[Formula]) -> str:
     notes = [math_text(n) for n in step.notes]
     return "\n".join([
@@ -215,14 +210,14 @@ def step_fragment(step: SE.Step, proof: Proof, result: IdentityResult | None, ct
     ])
 
 
-def worked_fragment(w: W.Worked, proof: Proof, result: IdentityResult | None, ctx: Context,
+def worked_fragment(w: elbo.Step, proof: Proof, result: QuantityResult | None, ctx: Context,
                     formulas: list[Formula]) -> str:
-    shown = w.lhs if w.lhs is not None else w.label
-    lhs = L.latex(shown, display=False) if shown is not None else ""
+    shown = w.lhs if w.named else w.label
+    lhs = notation.latex(shown, display=False) if shown is not None else ""
     notes = list(w.notes)                   # notes[i] sits between lines i and i+1 ...
-    if w.label is not None and w.lhs is None:
+    if w.label is not None and not w.named:
         formulas.append(Formula(f"{w.name}, label", w.label, (lhs,), False))
-    if w.lhs is not None:                   # ... after the first, which justifies lhs = line 1
+    if w.named:                             # ... after the first, which justifies lhs = line 1
         formulas.append(Formula(f"{w.name}, left side", w.lhs, (lhs,), False))
         lead, notes = notes[0], notes[1:]
     parts = [
@@ -231,9 +226,9 @@ def worked_fragment(w: W.Worked, proof: Proof, result: IdentityResult | None, ct
     ]
     if w.conditions:
         parts.append(rf"\noindent{{\small\textit{{Given:}} {'; '.join(w.conditions)}.}}")
-    if w.lhs is not None:
+    if w.named:
         parts.append(rf"\noindent{{\small\textit{{First,}} {lead}:}}")
-    parts += [_chain(lhs, w.lines, display=False, name=w.name, notes=notes, label_all=False,
+    parts += [_chain(lhs, w.derived, display=False, name=w.name, notes=notes, label_all=False,
                      formulas=formulas),
               _status_line(proof, result, ctx,
                            f"each of the {len(w.equations())} equalities by exact reduction; the first and "
@@ -241,21 +236,22 @@ def worked_fragment(w: W.Worked, proof: Proof, result: IdentityResult | None, ct
     return "\n".join(parts)
 
 
-def identity_fragment(name: str, proof: Proof | None, result: IdentityResult | None, ctx: Context,
+def identity_fragment(name: str, proof: Proof | None, result: QuantityResult | None, ctx: Context,
                       formulas: list[Formula]) -> str:
-    identity = CATALOG[name]
+    identity = REGISTERED[name]
     out = [f"% crosscheck: catalog identity {name} (generated)",
            rf"\paragraph{{{text(name)}.}} {math_text(identity.statement)} \emph{{({math_text(identity.reference)})}}"]
     if identity.parts:
         out.append(r"\begin{align}")
         rows_out = []
         for part in identity.parts:
-            expr = part.symbolic()
-            rows = L.latex_rows(expr, ROW_WIDTH)
+            expr = part.expression()
+            shown = part_lhs(part)
+            rows = notation.latex_rows(expr, ROW_WIDTH)
             formulas.append(Formula(f"{name}: {part.name}", expr, tuple(rows), True))
-            lhs = (L.latex(PART_LHS[part.name], display=False) if part.name in PART_LHS
+            lhs = (notation.latex(shown, display=False) if shown is not None
                    else rf"\text{{{text(part.name.replace('_', ' '))}}}")
-            sign = "&=" if part.name in PART_LHS else r"&:\ "
+            sign = "&=" if shown is not None else r"&:\ "
             body = [f"{lhs} {sign} {rows[0]}"] + [r"&\qquad " + r for r in rows[1:]]
             rows_out.append(" \\nonumber \\\\\n".join(body) + rf" \label{{{_label(name, part.name)}}}")
         out.append(" \\\\\n".join(rows_out))
@@ -277,8 +273,8 @@ def prior_values(schedule: NoiseSchedule) -> dict:
     alpha_bar_T = float(s64.alpha_bar[s64.T])
     at = {}
     for label, x0 in (("x_0 = 0", 0.0), ("x_0^2 = 1", 1.0)):
-        numeric = float(N.prior_kl(torch.tensor([x0], dtype=torch.float64), s64)[0])
-        exact = sp.N(SK.prior_kl().subs({S.alpha_bar_T: sp.Float(alpha_bar_T, 30), S.x_0: x0}), 30)
+        numeric = float(prior_kl(torch.tensor([x0], dtype=torch.float64), s64)[0])
+        exact = sp.N(kl.prior_kl().subs({symbols.alpha_bar_T: sp.Float(alpha_bar_T, 30), symbols.x_0: x0}), 30)
         at[label] = {"numeric": numeric, "symbolic": float(exact),
                      "rel_err": abs(numeric - float(exact)) / max(abs(float(exact)), 1e-300)}
     unit = at["x_0^2 = 1"]["numeric"]
@@ -372,7 +368,7 @@ FIGURE_CAPTIONS = {
 }
 
 #: Every fragment name: the derivation steps, the worked derivations, the catalog identities.
-FRAGMENTS = SE.STEP_NAMES + W.WORKED_NAMES + tuple(n for n in CATALOG if n not in SE.STEP_NAMES)
+FRAGMENTS = elbo.STEP_NAMES + symbolic_worked.WORKED_NAMES + tuple(n for n in REGISTERED if n not in elbo.STEP_NAMES)
 
 
 @dataclass
@@ -387,21 +383,17 @@ def _context(schedule: NoiseSchedule) -> Context:
     return Context(schedule, schedule.dtype, schedule.device)
 
 
-def default_device() -> torch.device:
-    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-
-
 def build(schedule: NoiseSchedule, *, only: tuple[str, ...] | None = None,
           figures: tuple[str, ...] = ()) -> Export:
     """Prove and check everything the write-up shows (numeric checks in the schedule's dtype and
     on its device), and print it."""
     ctx = _context(schedule)
     wanted = set(FRAGMENTS if only is None else only)
-    results: dict[str, IdentityResult] = {}
+    results: dict[str, QuantityResult] = {}
 
-    def result(name: str) -> IdentityResult:
+    def result(name: str) -> QuantityResult:
         if name not in results:
-            results[name] = run_identity(CATALOG[name], ctx)
+            results[name] = run_quantity(REGISTERED[name], ctx)
         return results[name]
 
     formulas: list[Formula] = []
@@ -410,13 +402,13 @@ def build(schedule: NoiseSchedule, *, only: tuple[str, ...] | None = None,
     for name in FRAGMENTS:
         if name not in wanted and only is not None:
             continue
-        if name in SE.STEP_NAMES:
+        if name in elbo.STEP_NAMES:
             r = result(name)
-            fragments[name] = step_fragment(SE.step(name), r.proof, r, ctx, formulas)
-        elif name in W.WORKED_NAMES:
-            w = W.worked_derivation(name)
-            worked_proofs[name] = W.prove_worked(w)
-            fragments[name] = worked_fragment(w, worked_proofs[name], result(WORKED_CATALOG[name]), ctx, formulas)
+            fragments[name] = step_fragment(elbo.step(name), r.proof, r, ctx, formulas)
+        elif name in symbolic_worked.WORKED_NAMES:
+            w = symbolic_worked.worked_derivation(name)
+            worked_proofs[name] = symbolic_worked.prove_worked(w)
+            fragments[name] = worked_fragment(w, worked_proofs[name], result(WORKED_QUANTITY[name]), ctx, formulas)
         else:
             r = result(name)
             fragments[name] = identity_fragment(name, r.proof, r, ctx, formulas)
@@ -427,7 +419,7 @@ def build(schedule: NoiseSchedule, *, only: tuple[str, ...] | None = None,
 
 def _symbol_table() -> str:
     rows = [rf"${n.latex}$ & \texttt{{{text(n.name)}}} & {text(n.meaning)} \\"
-            for n in L.TABLE if n.name not in ("a", "b", "s", "m", "v", "z", "x", "d")]
+            for n in notation.TABLE if n.name not in ("a", "b", "s", "m", "v", "z", "x", "d")]
     return "\n".join([r"\begin{center}\small", r"\begin{tabular}{lll}", r"symbol & name & meaning \\ \hline",
                       *rows, r"\end{tabular}", r"\end{center}"])
 
@@ -471,8 +463,8 @@ def _document(schedule: NoiseSchedule, fragments: dict[str, str], figures: tuple
         r"The derivation steps are proved for symbolic $T$ and, independently, for $T = 1,\dots,10$. "
         r"Densities are positive functions of the timestep, so Problem 1 holds for any Markov forward "
         r"process; Problems 2 and 3 use the Gaussian forward process "
-        rf"$q(x_t|x_0) = \mathcal N({L.latex(sp.sqrt(S.alpha_t * S.alpha_bar_prev) * S.x_0)}, "
-        rf"{L.latex(1 - S.alpha_t * S.alpha_bar_prev)})$. Notation:",
+        rf"$q(x_t|x_0) = \mathcal N({notation.latex(sp.sqrt(symbols.alpha_t * symbols.alpha_bar_prev) * symbols.x_0)}, "
+        rf"{notation.latex(1 - symbols.alpha_t * symbols.alpha_bar_prev)})$. Notation:",
         _symbol_table(),
         *body,
         r"\end{document}",
@@ -489,12 +481,9 @@ class ExportError(Exception):
 
 def write_export(export: Export, out: str, *, figures_from: str | None = None, pdf: bool = False) -> list[str]:
     """Write ``out/steps/<name>.tex`` and ``out/derivation.tex`` (and ``derivation.pdf``):
-    everything is built in a staging directory beside ``out`` and moved in at the end."""
-    created = not os.path.exists(out)
-    os.makedirs(out, exist_ok=True)
-    staging = tempfile.mkdtemp(prefix=".crosscheck-latex-", dir=out)
-    moved: list[str] = []
-    try:
+    everything is built in a staging directory and moved in at the end
+    (:func:`~crosscheck.commands.common.write_files`)."""
+    def write(staging: str) -> None:
         os.makedirs(os.path.join(staging, "steps"))
         for name, fragment in export.fragments.items():
             with open(os.path.join(staging, "steps", f"{name}.tex"), "w", encoding="utf-8") as f:
@@ -504,27 +493,7 @@ def write_export(export: Export, out: str, *, figures_from: str | None = None, p
                 f.write(export.document)
             if pdf:
                 compile_pdf(staging, figures_from)
-        os.makedirs(os.path.join(out, "steps"), exist_ok=True)
-        for rel in sorted(_files(staging)):
-            target = os.path.join(out, rel)
-            os.replace(os.path.join(staging, rel), target)
-            moved.append(target)
-    except BaseException:
-        for path in moved:
-            os.unlink(path)
-        raise
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-        steps = os.path.join(out, "steps")
-        if os.path.isdir(steps) and not os.listdir(steps):
-            os.rmdir(steps)
-        if created and os.path.isdir(out) and not os.listdir(out):
-            os.rmdir(out)
-    return moved
-
-
-def _files(root: str) -> list[str]:
-    return [os.path.relpath(os.path.join(d, f), root) for d, _, fs in os.walk(root) for f in fs]
+    return write_files(out, write)
 
 
 PDFLATEX_HINT = ("pdflatex is not installed; install it with `apt-get install texlive-latex-base` "
@@ -583,6 +552,58 @@ def latex_problems(log: str) -> list[str]:
 
 def round_trip(formula: Formula) -> Proof:
     """The formula's LaTeX, parsed back, equals the proved expression (exact reduction)."""
-    parsed = L.parse(" ".join(formula.rows))
-    expected = formula.expr if formula.display is False else L.comparable(formula.expr)
-    return prove_equal(W.evaluate(parsed), W.evaluate(expected), f"round trip: {formula.where}")
+    parsed = notation.parse(" ".join(formula.rows))
+    expected = formula.expr if formula.display is False else notation.comparable(formula.expr)
+    return prove_equal(symbolic_worked.evaluate(parsed), symbolic_worked.evaluate(expected), f"round trip: {formula.where}")
+
+
+# -- the command ----------------------------------------------------------------------------------
+
+def parser() -> Parser:
+    """The ``latex`` command's options."""
+    p = Parser(prog="python -m crosscheck latex",
+               description="The verified derivation as LaTeX: DIR/steps/<name>.tex per step and identity, "
+                           "and DIR/derivation.tex, the homework write-up.")
+    add_out_option(p, "the LaTeX")
+    p.add_argument("--pdf", action="store_true", help="compile derivation.pdf with pdflatex")
+    p.add_argument("--plots", action="store_true", help="also write the figures to DIR/figures and include them")
+    p.add_argument("--step", nargs="+", metavar="NAME", help="write only these fragments (no document)")
+    add_dtype_option(p, "the numeric checks reported in the status lines")
+    add_device_option(p)
+    add_schedule_options(p)
+    return p
+
+
+def main(argv: list[str]) -> int:
+    """``python -m crosscheck latex``."""
+    args = parser().parse_args(argv)
+    if args.step:
+        unknown = [n for n in args.step if n not in FRAGMENTS]
+        if unknown:
+            raise UsageError(f"--step: unknown name {unknown[0]!r}; known: {', '.join(FRAGMENTS)}")
+        if args.pdf or args.plots:
+            raise UsageError("--step writes fragments only; drop --pdf/--plots, or drop --step for the document")
+    check_output_directory("--out", args.out)
+    if args.pdf:
+        import shutil
+        if shutil.which("pdflatex") is None:
+            raise UsageError(f"--pdf: {PDFLATEX_HINT}")
+    device = resolve_device(args.device)
+    schedule = schedule_from_args(args).to(dtype=getattr(torch, args.dtype), device=device)
+    from .plots import FIGURES, write_plots
+    figures_dir = os.path.join(args.out, "figures")
+    try:
+        if args.plots:
+            write_plots(schedule, figures_dir)
+        figures = tuple(n for n in FIGURES if os.path.exists(os.path.join(figures_dir, f"{n}.pdf")))
+        export = build(schedule, only=tuple(args.step) if args.step else None, figures=figures)
+        written = write_export(export, args.out, figures_from=figures_dir if figures else None, pdf=args.pdf)
+    except ExportError as err:
+        raise UsageError(str(err)) from None
+    except OSError as err:
+        raise UsageError(f"--out {args.out!r}: {err.strerror or err}") from None
+    print(f"crosscheck latex: {schedule.name} T={schedule.T}: wrote {len(written)} files to {args.out}"
+          + (f" ({len(figures)} figures included)" if figures and not args.step else ""))
+    if not export.ok:
+        print("crosscheck latex: some statements did NOT verify; the document marks them", file=sys.stderr)
+    return 0 if export.ok else 1

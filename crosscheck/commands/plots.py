@@ -7,8 +7,6 @@ re-derived here.  ``python -m crosscheck plots --out DIR`` writes each figure as
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from typing import Callable
 
 import matplotlib
@@ -17,10 +15,12 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import torch  # noqa: E402
 
-import numeric as N  # noqa: E402
+import numeric  # noqa: E402
 from numeric import NoiseSchedule  # noqa: E402
 
 from ..engine.elbo_checks import AffineEpsModel, expected_bound  # noqa: E402
+from .common import write_files  # noqa: E402
+from .common import Parser, UsageError, add_out_option, add_schedule_options, check_output_directory, schedule_from_args
 
 
 def _title(schedule: NoiseSchedule, what: str) -> str:
@@ -35,8 +35,8 @@ def interpolation_weights(schedule: NoiseSchedule):
     """w_0, w_t (the coefficients of x_0 and x_t in the posterior mean), their sum, and how far
     the sum falls short of 1 (the lecture says it is 1; it is only at t = 1)."""
     t = _steps(schedule)
-    w_0, w_t = N.interpolation_weights(t, schedule)
-    total = N.interpolation_weight_sum(t, schedule)
+    w_0, w_t = numeric.interpolation_weights(t, schedule)
+    total = numeric.interpolation_weight_sum(t, schedule)
     fig, (left, right) = plt.subplots(1, 2, figsize=(10.4, 4.0))
     left.plot(t, w_0, label=r"$w_0$ (coefficient of $x_0$)")
     left.plot(t, w_t, label=r"$w_t$ (coefficient of $x_t$)")
@@ -60,8 +60,8 @@ def variances(schedule: NoiseSchedule):
     """The posterior variance beta_tilde_t against the forward variance beta_t."""
     t = _steps(schedule)
     fig, ax = plt.subplots(figsize=(6.4, 4.0))
-    ax.semilogy(t, N.forward_step_variance(t, schedule), label=r"$\beta_t$")
-    ax.semilogy(t[1:], N.posterior_variance(t[1:], schedule), label=r"$\tilde\beta_t$ ($t \geq 2$; $\tilde\beta_1 = 0$)")
+    ax.semilogy(t, numeric.forward_step_variance(t, schedule), label=r"$\beta_t$")
+    ax.semilogy(t[1:], numeric.posterior_variance(t[1:], schedule), label=r"$\tilde\beta_t$ ($t \geq 2$; $\tilde\beta_1 = 0$)")
     ax.set_xlabel("timestep $t$")
     ax.set_ylabel("variance (data units$^2$)")
     ax.set_title(_title(schedule, r"Forward variance $\beta_t$ and posterior variance $\tilde\beta_t$"))
@@ -125,7 +125,7 @@ def kl_weight(schedule: NoiseSchedule):
     t = _steps(schedule, 2)
     if schedule.T >= 2:
         for variance, label in (("posterior", r"$\sigma_t^2 = \tilde\beta_t$"), ("beta", r"$\sigma_t^2 = \beta_t$")):
-            ax.semilogy(t, N.kl_eps_weight(t, schedule, N.reverse_variance(t, schedule, variance)), label=label)
+            ax.semilogy(t, numeric.kl_eps_weight(t, schedule, numeric.reverse_variance(t, schedule, variance)), label=label)
     ax.set_xlabel("timestep $t$")
     ax.set_ylabel(r"$\lambda_t = \beta_t^2 / (2\sigma_t^2\alpha_t(1-\bar\alpha_t))$ (1/data units$^2$)")
     ax.set_title(_title(schedule, r"Weight $\lambda_t$ of $\|\epsilon-\epsilon_\theta\|^2$ in the denoising KL"))
@@ -143,14 +143,11 @@ FIGURES: dict[str, Callable[[NoiseSchedule], "plt.Figure"]] = {
 
 
 def write_plots(schedule: NoiseSchedule, out: str) -> list[str]:
-    """Every figure as ``out/<name>.png`` and ``.pdf``; written in a temporary directory beside
-    ``out`` and moved in, so a failure leaves no partial files."""
+    """Every figure as ``out/<name>.png`` and ``.pdf``, all moved in at once when all are drawn
+    (:func:`~crosscheck.commands.common.write_files`): a failure leaves no partial files."""
     schedule = schedule.to(dtype=torch.float64, device="cpu")
-    created = not os.path.exists(out)
-    os.makedirs(out, exist_ok=True)
-    staging = tempfile.mkdtemp(prefix=".crosscheck-plots-", dir=out)
-    written = []
-    try:
+
+    def write(staging: str) -> None:
         for name, build in FIGURES.items():
             fig = build(schedule)
             try:
@@ -158,15 +155,30 @@ def write_plots(schedule: NoiseSchedule, out: str) -> list[str]:
                     fig.savefig(os.path.join(staging, f"{name}.{ext}"), dpi=150, bbox_inches="tight")
             finally:
                 plt.close(fig)
-        for name in sorted(os.listdir(staging)):
-            os.replace(os.path.join(staging, name), os.path.join(out, name))
-            written.append(os.path.join(out, name))
-    except BaseException:
-        for path in written:        # a failure while moving: take back what was moved
-            os.unlink(path)
-        raise
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-        if created and not os.listdir(out):
-            os.rmdir(out)
-    return written
+    return write_files(out, write)
+
+
+# -- the command ----------------------------------------------------------------------------------
+
+def parser() -> Parser:
+    """The ``plots`` command's options."""
+    p = Parser(prog="python -m crosscheck plots",
+               description="Figures of the schedule and the three forces, as PNG and PDF.")
+    add_out_option(p, "the figures")
+    add_schedule_options(p)
+    return p
+
+
+def main(argv: list[str]) -> int:
+    """``python -m crosscheck plots``."""
+    args = parser().parse_args(argv)
+    check_output_directory("--out", args.out)
+    schedule = schedule_from_args(args)
+    try:
+        written = write_plots(schedule, args.out)
+    except OSError as err:
+        raise UsageError(f"--out {args.out!r}: {err.strerror or err}") from None
+    print(f"crosscheck plots: {schedule.name} T={schedule.T}: wrote {len(written)} files to {args.out}")
+    for path in written:
+        print(f"  {path}")
+    return 0

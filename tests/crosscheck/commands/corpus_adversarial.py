@@ -703,9 +703,9 @@ BY_ID: dict[str, Entry] = {e.id: e for e in ENTRIES}
 
 
 # =============================================================================================
-# The harness shared by tests/crosscheck/test_corpus_adversarial.py and bench/adversarial.py.
+# The harness shared by tests/crosscheck/commands/test_corpus_adversarial.py and bench/adversarial.py.
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 CHECK_TIMEOUT = 3.0              # check(timeout=...)
 SLACK = 5.0                      # allowed overrun of the time limit
 ENTRY_LIMIT = CHECK_TIMEOUT + SLACK          # parse + check, per entry

@@ -1,4 +1,4 @@
-"""check against a corpus of real published formulas (tests/crosscheck/corpus_published.py).
+"""check against a corpus of real published formulas (tests/crosscheck/commands/corpus_published.py).
 
 (a) the corpus itself: every entry's hand-derived ``truth`` is confirmed by an independent SymPy
     computation in the corpus module's own symbols (never the project's ``symbolic`` package);

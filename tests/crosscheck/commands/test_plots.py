@@ -67,7 +67,7 @@ def test_a_failing_figure_leaves_no_partial_files(tmp_path, monkeypatch):
     (["plots", "--out", "x", "--T", "0"], "argument --T: must be in [1, 100000], got 0"),
 ])
 def test_bad_plots_input_is_one_line_and_exit_2(argv, message, capsys, tmp_path, monkeypatch):
-    monkeypatch.chdir(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+    monkeypatch.chdir(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
     assert cli.main(argv) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err
