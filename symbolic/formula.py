@@ -1059,9 +1059,14 @@ class _Parser:
         raise FormulaError(f"expected a subscript, found {self.describe(tok)}")
 
     def braced_cluster(self):
-        """``{`` cluster ``}`` (both braces consumed), or None with the braces' contents unread."""
+        """``{`` cluster ``}`` (both braces consumed), or None with the braces' contents unread.
+        Nested braces count towards the depth limit, as brackets do."""
         self.next()
-        inner = self.read_cluster()
+        self.enter()
+        try:
+            inner = self.read_cluster()
+        finally:
+            self.depth -= 1
         if inner is None or not self.at_op("}"):
             return None
         self.next()

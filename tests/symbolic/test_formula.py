@@ -131,3 +131,17 @@ def test_every_table_spelling_reads_as_its_own_symbol():
     assert formula._spelling_key(BY_NAME["alpha_bar_t"], r"\bar{\alpha}_{t}") == \
         formula._spelling_key(BY_NAME["alpha_bar_t"], r"\bar\alpha_t")
     assert set(formula._latex_table().values()) <= set(formula.VOCABULARY)
+
+
+def test_nested_braces_are_refused_by_depth_not_by_the_stack():
+    # 500 braces around a symbol, read as LaTeX: each brace counts towards the depth limit, so the
+    # refusal is a FormulaError however many stack frames a level of the reader takes
+    import sys
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(600)
+    try:
+        with pytest.raises(formula.FormulaError, match="nested more than"):
+            formula.parse("{" * 500 + "beta_t" + "}" * 500, latex=True)
+    finally:
+        sys.setrecursionlimit(limit)
+    assert formula.parse("{" * 20 + "beta_t" + "}" * 20, latex=True).value == 1 - symbols.alpha_t
