@@ -108,10 +108,18 @@ def check_dtype(dtype: object) -> torch.dtype:
 
 
 def check_device(device: object) -> torch.device:
+    """The device as the tensors made on it report it: ``'cuda'`` is ``cuda:0`` (the current device),
+    ``'cpu:0'`` is ``cpu``, so that comparing a tensor's device with the schedule's is exact; a device
+    this build of torch cannot use is refused here, by name."""
     try:
-        return torch.device("cpu" if device is None else device)
+        named = torch.device("cpu" if device is None else device)
     except (RuntimeError, TypeError) as err:
         raise ValueError(f"`device` must name a torch device such as 'cpu' or 'cuda', got {device!r}") from err
+    try:
+        return torch.empty(0, device=named).device
+    except (RuntimeError, AssertionError, NotImplementedError) as err:
+        raise ValueError(f"`device` {device!r} is not available here ({str(err).splitlines()[0]}); "
+                         "use device='cpu', or a device torch.cuda.is_available() reports") from err
 
 
 def check_variance(variance: object, schedule: ScheduleLike) -> str:

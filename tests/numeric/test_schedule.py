@@ -3,7 +3,7 @@ import math
 import pytest
 import torch
 
-from numeric import NoiseSchedule
+from numeric import NoiseSchedule, posterior_mean
 from numeric.schedule import gather
 
 
@@ -96,3 +96,18 @@ def test_gather_takes_an_int_or_a_tensor_of_timesteps():
     assert torch.equal(gather(s.alpha_bar, 2, x), gather(s.alpha_bar, torch.tensor(2), x))
     per_row = gather(s.alpha_bar, torch.tensor([1, 2, 3]), x)       # t indexes the leading dimension
     assert per_row.shape == (3, 1, 1) and per_row.flatten().tolist() == pytest.approx([0.9, 0.72, 0.36])
+
+
+def test_the_schedule_device_is_the_one_tensors_report():
+    # 'cpu:0' (and 'cuda', which tensors report as cuda:0) would otherwise never equal a tensor's device
+    schedule = NoiseSchedule.linear(50, dtype=torch.float64, device="cpu:0")
+    assert schedule.device == torch.empty(0).device
+    x = torch.randn(3, dtype=torch.float64)
+    assert posterior_mean(x, x, 3, schedule).shape == (3,)
+    assert schedule.to(device="cpu:0").device == torch.device("cpu")
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="a CUDA device is available")
+def test_a_device_this_build_cannot_use_is_refused_by_name():
+    with pytest.raises(ValueError, match="`device` 'cuda' is not available here"):
+        NoiseSchedule.linear(50, device="cuda")
