@@ -44,17 +44,24 @@ def assert_equivalent(formula, target: str, *, latex: bool | None = None, timeou
 
 def _reference_in(reference: sp.Expr, given: set[str]) -> tuple[sp.Expr, bool]:
     """Rewrite the reference in the data variables the function receives, using
-    x_t = sqrt(alpha_bar_t) x_0 + sqrt(1 - alpha_bar_t) eps (exact); True if it was rewritten."""
-    ab = symbols.alpha_t * symbols.alpha_bar_prev
-    used = {s.name for s in reference.free_symbols} & {"x_0", "x_t", "eps"}
-    missing = used - given
-    if not missing or len(missing) > 1 or len(given & {"x_0", "x_t", "eps"}) < 2:
+    x_t = sqrt(alpha_bar_t) x_0 + sqrt(1 - alpha_bar_t) eps (exact); True if it was rewritten.
+
+    One of x_0, x_t, eps is written through the other two, the first that leaves the reference in
+    the function's variables: the x_t-form of the score, -(x_t - sqrt(alpha_bar_t) x_0)/(1 - alpha_bar_t),
+    is -eps/sqrt(1 - alpha_bar_t) for a function of eps alone.
+    """
+    data = {"x_0", "x_t", "eps"}
+    if not ({s.name for s in reference.free_symbols} & data) - given:
         return reference, False
-    solve = {"eps": (symbols.x_t - sp.sqrt(ab) * symbols.x_0) / sp.sqrt(1 - ab),
-             "x_0": (symbols.x_t - sp.sqrt(1 - ab) * symbols.eps) / sp.sqrt(ab),
-             "x_t": sp.sqrt(ab) * symbols.x_0 + sp.sqrt(1 - ab) * symbols.eps}
-    name = missing.pop()
-    return reference.xreplace({getattr(symbols, name): solve[name]}), True
+    ab = symbols.alpha_t * symbols.alpha_bar_prev
+    solve = {"x_t": sp.sqrt(ab) * symbols.x_0 + sp.sqrt(1 - ab) * symbols.eps,
+             "eps": (symbols.x_t - sp.sqrt(ab) * symbols.x_0) / sp.sqrt(1 - ab),
+             "x_0": (symbols.x_t - sp.sqrt(1 - ab) * symbols.eps) / sp.sqrt(ab)}
+    for name, value in solve.items():
+        rewritten = sp.expand(reference.xreplace({getattr(symbols, name): value}))
+        if not ({s.name for s in rewritten.free_symbols} & data) - given:
+            return rewritten, True
+    return reference, False
 
 
 def assert_matches(function: Callable, target: str, *, device="cpu", dtype=None, schedule=None,
@@ -92,8 +99,12 @@ def assert_matches(function: Callable, target: str, *, device="cpu", dtype=None,
     device = torch.device(device)
     if device.type == "cuda" and not torch.cuda.is_available():
         raise ValueError("device='cuda' but no CUDA device is available; use device='cpu'")
-    if not isinstance(points, int) or points < 10:
-        raise ValueError(f"points must be an int >= 10, got {points!r}")
+    if not isinstance(points, int) or isinstance(points, bool) or not 10 <= points <= 1_000_000:
+        raise ValueError(f"points must be an int in [10, 1000000], got {points!r}")
+    if rtol is not None and not (isinstance(rtol, (int, float)) and not isinstance(rtol, bool)
+                                 and 0 < rtol < 1):
+        raise ValueError(f"rtol must be a number in (0, 1) (a relative error), got {rtol!r}; "
+                         "leave it None for the registry's tolerance of the dtype")
     pairs = arguments(function, name)
     schedule = NoiseSchedule.linear(1000) if schedule is None else schedule
     groups = draw(schedule.to(dtype=torch.float64, device="cpu"), points, dtype=dtype, device=device, seed=seed,
@@ -109,6 +120,9 @@ def assert_matches(function: Callable, target: str, *, device="cpu", dtype=None,
         out = numeric(group)
         if not isinstance(out, torch.Tensor):
             raise TypeError(f"{name} returned {type(out).__name__}; assert_matches needs a torch.Tensor")
+        if not out.is_floating_point():       # an imaginary part is never dropped, an integer never rounded
+            raise TypeError(f"{name} returned a {out.dtype} tensor; the quantity is real: return a floating "
+                            f"tensor of the input dtype ({dtype})")
         return out
 
     # Tied inputs: x_t - sqrt(alpha_bar_t) x_0 cancels, and dividing it by the small

@@ -637,10 +637,10 @@ def parser() -> Parser:
 def main(argv: list[str]) -> int:
     """``python -m crosscheck claims``."""
     args = parser().parse_args(argv)
-    if args.json and args.json != "-":
+    if args.json is not None and args.json != "-":
         check_output_file("--json", args.json)
     results = audit()
-    if args.json:
+    if args.json is not None:
         report = {"claims": [r.as_json() for r in results],
                   "summary": {v: sum(r.category == v for r in results)
                               for v in ("holds", "holds only when", "false", "undecided")}}
@@ -663,5 +663,5 @@ def main(argv: list[str]) -> int:
     for r in results:
         counts[r.category] = counts.get(r.category, 0) + 1
     print(f"\n{len(results)} claims: " + ", ".join(f"{n} {k}" for k, n in counts.items())
-          + (f"; JSON written to {args.json}" if args.json else ""))
+          + (f"; JSON written to {args.json}" if args.json is not None else ""))
     return 0

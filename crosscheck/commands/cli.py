@@ -89,8 +89,13 @@ def run(args: argparse.Namespace) -> int:
     from ..engine import registry
     unknown = [n for n in args.only or [] if n not in registry.BY_NAME]
     if unknown:
-        raise UsageError(f"unknown name {unknown[0]!r} for --only; known: {', '.join(registry.BY_NAME)}")
-    if args.json:
+        import difflib
+        close = difflib.get_close_matches(unknown[0], list(registry.BY_NAME), n=2)
+        hint = f" (did you mean {', '.join(close)}?)" if close else ""
+        if unknown[0] in registry.PARTS:
+            hint = f" ({unknown[0]} is a part of {registry.PARTS[unknown[0]].identity}; --only takes entry names)"
+        raise UsageError(f"unknown name {unknown[0]!r} for --only{hint}; known: {', '.join(registry.BY_NAME)}")
+    if args.json is not None:
         check_output_file("--json", args.json)
 
     import torch
@@ -121,7 +126,7 @@ def run(args: argparse.Namespace) -> int:
     ok = holding == len(results)
     print(f"{holding} of {len(results)} identities hold ({seconds:.1f} s)"
           + ("" if ok else f"; failing: {', '.join(r.name for r in results if not r.ok)}"))
-    if args.json:
+    if args.json is not None:
         report = {"ok": ok, "config": {"device": str(device), "dtype": args.dtype,
                                        "schedule": args.schedule, "T": args.T, "seed": args.seed,
                                        "points": ctx.points, "samples": ctx.samples},

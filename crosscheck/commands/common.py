@@ -147,6 +147,8 @@ def check_output_directory(flag: str, path: str) -> None:
 
 def check_output_file(flag: str, path: str) -> None:
     """``path`` names a file (not a directory) in an existing, writable directory; else a usage error."""
+    if not path.strip():
+        raise UsageError(f"{flag} needs a file name such as report.json, got {path!r}")
     directory = os.path.dirname(os.path.abspath(path))
     if os.path.isdir(path):
         raise UsageError(f"{flag} {path!r} is a directory; give a file name such as report.json")

@@ -46,8 +46,8 @@ OPERATORS = {
 
 # -- what is mutated ------------------------------------------------------------------------------
 
-NUMERIC_MODULES = ("numeric.schedule", "numeric._tables", "numeric.gaussian", "numeric.kl", "numeric.forward",
-                   "numeric.posterior", "numeric.score", "numeric.elbo")
+#: The numeric modules of the registry's entries, and the schedule-derived tables their formulas read.
+NUMERIC_MODULES = tuple(dict.fromkeys([f"numeric.{q.module}" for q in REGISTRY] + ["numeric._tables"]))
 #: Functions of those modules that hold no formula: input validation, caching, model calls,
 #: memory chunking.  Their mistakes are the bad-input tests' business, not the verifier's.
 NUMERIC_PLUMBING = {

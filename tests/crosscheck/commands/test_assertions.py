@@ -9,6 +9,7 @@ import pytest
 import sympy as sp
 import torch
 
+import numeric
 from crosscheck import assert_matches
 from numeric.lab.lab4 import NoisePredictionReparameterization, ThreeForcesAnalysis, TractableReverseDistribution
 
@@ -111,3 +112,23 @@ def test_the_notebooks_zero_based_reads_are_caught_by_the_same_assertion():
 
     with pytest.raises(AssertionError):
         assert_matches(zero_based_variance, "posterior_variance", points=200)
+
+
+def test_assert_matches_refuses_a_complex_result_and_a_meaningless_rtol():
+    def complex_variance(t, schedule):      # the right value + 5j: the imaginary part must not be dropped
+        return numeric.posterior_variance(t, schedule) + 5j
+    with pytest.raises(TypeError, match="returned a torch.complex128 tensor"):
+        assert_matches(complex_variance, "posterior_variance")
+    for rtol in (-1, float("nan"), float("inf"), 1e9, "1e-3", True):
+        with pytest.raises(ValueError, match="rtol must be a number in"):
+            assert_matches(numeric.posterior_variance, "posterior_variance", rtol=rtol)
+    with pytest.raises(ValueError, match="points must be an int"):
+        assert_matches(numeric.posterior_variance, "posterior_variance", points=10**12)
+
+
+def test_assert_matches_reads_the_x_t_form_target_for_a_function_of_eps():
+    def score_of_eps(eps, alpha_bar_t):
+        return -eps / torch.sqrt(1 - alpha_bar_t)
+    assert_matches(score_of_eps, "score")
+    with pytest.raises(AssertionError, match="does not compute score"):
+        assert_matches(lambda eps, alpha_bar_t: -eps / (1 - alpha_bar_t), "score")

@@ -60,7 +60,10 @@ def test_list_shows_every_catalog_name(capsys):
 @pytest.mark.parametrize("argv, message", [
     (["--T", "0"], "argument --T: must be in [1, 100000], got 0"),
     (["--T", "abc"], "argument --T: must be an integer, got 'abc'"),
-    (["--only", "posterior_meen"], "unknown name 'posterior_meen' for --only; known:"),
+    (["--only", "posterior_meen"], "unknown name 'posterior_meen' for --only (did you mean posterior?); known:"),
+    (["--only", "posterior_mean"], "posterior_mean is a part of posterior; --only takes entry names"),
+    (["--json", ""], "--json needs a file name such as report.json, got ''"),
+    (["claims", "--json", ""], "--json needs a file name such as report.json, got ''"),
     (["--dtype", "float16"], "invalid choice: 'float16'"),
     (["frobnicate"], "unknown command 'frobnicate'"),
     (["list", "extra"], "`list` takes no arguments"),
