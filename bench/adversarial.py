@@ -1,4 +1,4 @@
-"""Run the adversarial corpus (tests/crosscheck/corpus_adversarial.py) against ``check``.
+"""Run the adversarial corpus (tests/crosscheck/commands/corpus_adversarial.py) against ``check``.
 
     python bench/adversarial.py [--category NAME ...] [--id SUBSTRING] [--all] [--json FILE]
 
@@ -21,7 +21,7 @@ import time
 from collections import Counter, defaultdict
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-_PATH = os.path.join(os.path.dirname(HERE), "tests", "crosscheck", "corpus_adversarial.py")
+_PATH = os.path.join(os.path.dirname(HERE), "tests", "crosscheck", "commands", "corpus_adversarial.py")
 _spec = importlib.util.spec_from_file_location("corpus_adversarial", _PATH)
 C = importlib.util.module_from_spec(_spec)
 sys.modules.setdefault("corpus_adversarial", C)

@@ -1,4 +1,4 @@
-"""Benchmark: `check` on a corpus of real published formulas (tests/crosscheck/corpus_published.py).
+"""Benchmark: `check` on a corpus of real published formulas (tests/crosscheck/commands/corpus_published.py).
 
 Run: python bench/corpus_published.py [--timeout 20] [--json FILE] [--all]
 
@@ -31,7 +31,7 @@ sys.path.insert(0, ROOT)
 
 
 def load_corpus():
-    path = os.path.join(ROOT, "tests", "crosscheck", "corpus_published.py")
+    path = os.path.join(ROOT, "tests", "crosscheck", "commands", "corpus_published.py")
     spec = importlib.util.spec_from_file_location("corpus_published", path)
     module = importlib.util.module_from_spec(spec)
     sys.modules["corpus_published"] = module

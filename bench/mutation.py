@@ -21,7 +21,8 @@ from collections import Counter
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from crosscheck.devtools import mutation as M  # noqa: E402
+from crosscheck.devtools import mutation  # noqa: E402
+
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -33,8 +34,8 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     start = time.perf_counter()
-    everything = M.all_mutants()
-    chosen = everything if args.sample is None else M.sample(everything, args.sample, args.seed)
+    everything = mutation.all_mutants()
+    chosen = everything if args.sample is None else mutation.sample(everything, args.sample, args.seed)
     generated = time.perf_counter() - start
     print(f"{len(everything)} mutants generated in {generated:.1f} s; running {len(chosen)} "
           f"with {args.jobs} process(es)", flush=True)
@@ -46,7 +47,7 @@ def main(argv=None) -> int:
             print(f"\r{len(done)}/{len(chosen)} mutants, {time.perf_counter() - start:.0f} s", end="",
                   file=sys.stderr, flush=True)
 
-    outcomes = [o.as_json() for o in M.run_many(chosen, jobs=args.jobs, timeout=args.timeout, on_done=progress)]
+    outcomes = [o.as_json() for o in mutation.run_many(chosen, jobs=args.jobs, timeout=args.timeout, on_done=progress)]
     seconds = time.perf_counter() - start
     print(file=sys.stderr)
     return _report(outcomes, seconds, args)
@@ -68,7 +69,7 @@ def _report(outcomes: list[dict], seconds: float, args) -> int:
     print(f"\n{'layer':<9} {'operator':<10} {'mutants':>7} {'killed':>7} {'(by exception)':>15} "
           f"{'equivalent':>10} {'survived':>8}")
     for layer in ("numeric", "symbolic"):
-        for op in M.OPERATORS:
+        for op in mutation.OPERATORS:
             k = (layer, op)
             if rows[k + ("mutants",)]:
                 print(f"{layer:<9} {op:<10} {rows[k + ('mutants',)]:>7} {rows[k + ('killed',)]:>7} "

@@ -25,7 +25,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import numeric as N  # noqa: E402
+import numeric  # noqa: E402
 
 
 class LabMLP(torch.nn.Module):
@@ -151,7 +151,7 @@ def main() -> None:
     torch.manual_seed(0)
     T = args.T
     shape = (256, 3, 32, 32) if args.cuda else (64, 2)
-    s = N.NoiseSchedule.linear(T, dtype=torch.float32, device=device)
+    s = numeric.NoiseSchedule.linear(T, dtype=torch.float32, device=device)
     for model in ((ConvEps(T), AffineEps(T)) if args.cuda else (LabMLP(2, T), AffineEps(T))):
         run(model.to(device).eval(), s, shape, device, args)
 
@@ -164,14 +164,14 @@ def run(model, s, shape, device, args) -> None:
     sync = torch.cuda.synchronize if args.cuda else (lambda: None)
 
     with torch.no_grad():
-        ours = N.variational_bound(x_0, s, model, noise, units="bits")
+        ours = numeric.variational_bound(x_0, s, model, noise, units="bits")
         loop = reference.calc_bpd_loop(model, x_0, noise)
     ours_terms = torch.cat([ours.reconstruction[:, None], ours.denoising], 1)
     diff = (ours_terms - loop).abs().max().item()
     print(f"agreement: max |vectorized - loop| per term = {diff:.2e} bits/dim (float32)")
 
     with torch.no_grad():
-        vec_times = _time(lambda: N.variational_bound(x_0, s, model, noise, units="bits"), args.runs, sync)
+        vec_times = _time(lambda: numeric.variational_bound(x_0, s, model, noise, units="bits"), args.runs, sync)
         loop_times = _time(lambda: reference.calc_bpd_loop(model, x_0, noise), max(1, args.runs // 2), sync)
     vec, lp = statistics.median(vec_times), statistics.median(loop_times)
     print(f"{device.type}: T={T}, B={shape[0]}, data {tuple(shape[1:])}, {type(model).__name__}")
@@ -183,7 +183,7 @@ def run(model, s, shape, device, args) -> None:
         torch.cuda.reset_peak_memory_stats()
         base = torch.cuda.memory_allocated()
         with torch.no_grad():
-            N.variational_bound(x_0, s, model, noise, units="bits")
+            numeric.variational_bound(x_0, s, model, noise, units="bits")
         peak = torch.cuda.max_memory_allocated() - base
         # bytes the bound's own tensor work must move: read noise, write x_t, read eps_theta,
         # the squared difference (a lower bound; the model's traffic is not counted)
@@ -193,9 +193,9 @@ def run(model, s, shape, device, args) -> None:
               f"tensor work >= {moved / vec / 1e9:.0f} GB/s on {props.name}")
     else:
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        big = N.NoiseSchedule.linear(T, dtype=torch.float32)
+        big = numeric.NoiseSchedule.linear(T, dtype=torch.float32)
         with torch.no_grad():
-            N.variational_bound(torch.rand(4096, 2) * 2 - 1, big, model.cpu(), units="bits",
+            numeric.variational_bound(torch.rand(4096, 2) * 2 - 1, big, model.cpu(), units="bits",
                                 generator=torch.Generator().manual_seed(0))
         after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         print(f"  peak RSS growth for B=4096 (default budget and max_rows): {(after - before) / 1024:.0f} MiB "
