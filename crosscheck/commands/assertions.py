@@ -21,6 +21,8 @@ from typing import Callable
 import sympy as sp
 
 from symbolic import symbols
+from symbolic.forward import forward_jump_sample
+from symbolic.posterior import x0_from_eps
 
 from ..engine.binding import arguments, numeric_caller
 from . import check
@@ -54,9 +56,9 @@ def _reference_in(reference: sp.Expr, given: set[str]) -> tuple[sp.Expr, bool]:
     if not ({s.name for s in reference.free_symbols} & data) - given:
         return reference, False
     ab = symbols.alpha_t * symbols.alpha_bar_prev
-    solve = {"x_t": sp.sqrt(ab) * symbols.x_0 + sp.sqrt(1 - ab) * symbols.eps,
+    solve = {"x_t": forward_jump_sample(symbols.x_0, symbols.eps),
              "eps": (symbols.x_t - sp.sqrt(ab) * symbols.x_0) / sp.sqrt(1 - ab),
-             "x_0": (symbols.x_t - sp.sqrt(1 - ab) * symbols.eps) / sp.sqrt(ab)}
+             "x_0": x0_from_eps()}
     for name, value in solve.items():
         rewritten = sp.expand(reference.xreplace({getattr(symbols, name): value}))
         if not ({s.name for s in rewritten.free_symbols} & data) - given:

@@ -89,9 +89,7 @@ def run(args: argparse.Namespace) -> int:
     from ..engine import registry
     unknown = [n for n in args.only or [] if n not in registry.BY_NAME]
     if unknown:
-        import difflib
-        close = difflib.get_close_matches(unknown[0], list(registry.BY_NAME), n=2)
-        hint = f" (did you mean {', '.join(close)}?)" if close else ""
+        hint = registry.suggestion(unknown[0], registry.BY_NAME)
         if unknown[0] in registry.PARTS:
             hint = f" ({unknown[0]} is a part of {registry.PARTS[unknown[0]].identity}; --only takes entry names)"
         raise UsageError(f"unknown name {unknown[0]!r} for --only{hint}; known: {', '.join(registry.BY_NAME)}")

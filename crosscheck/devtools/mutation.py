@@ -75,8 +75,6 @@ _VARIANCE_PARAMS = {"var", "var_1", "var_2", "sigma2", "alpha_bar"}
 _INDEX_NAMES = {"numeric": {"t", "T", "steps", "later", "start", "stop"}, "symbolic": {"t", "T"}}
 # Calls whose arguments are timestep indices (symbolic ELBO chain: densities and sum limits).
 _INDEX_CALLS = {"lp", "lq", "lj", "lpost", "p_theta", "q_step", "q_jump", "q_post", "p_prior"}
-# The numeric modules' name for their validation helpers (``_validation.check_timestep(...)``).
-_VALIDATION_MODULES = {"_validation", "validation", "v"}
 # Calls that are not mathematics: validation, errors, type checks.
 _SKIP_CALLS = {"isinstance", "callable", "len", "print", "next", "ValueError", "TypeError", "KeyError",
                "_validate_bound_inputs", "_check_sigma2", "Step", "prove_true",
@@ -168,10 +166,7 @@ def _call_name(node: ast.Call) -> str | None:
 
 
 def _is_validation(node: ast.Call) -> bool:
-    func = node.func
-    return (_call_name(node) in _SKIP_CALLS
-            or (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
-                and func.value.id in _VALIDATION_MODULES))
+    return _call_name(node) in _SKIP_CALLS
 
 
 def _number(node) -> bool:
@@ -193,13 +188,9 @@ def _call(func: str, *args) -> ast.Call:
     return ast.Call(func=target, args=list(args), keywords=[])
 
 
-#: Names the symbolic modules give the symbol table (``symbols.alpha_t``).
-_SYMBOL_MODULES = {"symbols", "S"}
-
-
-def _s(attr: str, owner: str = "symbols") -> ast.Attribute:
-    """``owner.attr``: a symbol of the table, under the name the mutated module imports it by."""
-    return ast.Attribute(value=ast.Name(id=owner, ctx=ast.Load()), attr=attr, ctx=ast.Load())
+def _s(attr: str) -> ast.Attribute:
+    """``symbols.attr``: a symbol of the table, as the symbolic modules name it."""
+    return ast.Attribute(value=ast.Name(id="symbols", ctx=ast.Load()), attr=attr, ctx=ast.Load())
 
 
 class _Sites:
@@ -390,14 +381,14 @@ class _Sites:
         return False
 
     def _symbolic_leaf(self, node, path, sqrt) -> bool:
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in _SYMBOL_MODULES:
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "symbols":
             attr = node.attr
             if attr in _SYMBOL_SHIFT:
-                self.add(path, "bar-shift", lambda n: _s(_SYMBOL_SHIFT[n.attr], n.value.id))
+                self.add(path, "bar-shift", lambda n: _s(_SYMBOL_SHIFT[n.attr]))
             if attr in _SYMBOL_SWAP:
-                self.add(path, "alpha-bar", lambda n: _s(_SYMBOL_SWAP[n.attr], n.value.id))
+                self.add(path, "alpha-bar", lambda n: _s(_SYMBOL_SWAP[n.attr]))
             if attr == "beta_t":
-                self.add(path, "alpha-bar", lambda n: ast.BinOp(ast.Constant(1), ast.Sub(), _s("alpha_bar_t", n.value.id)))
+                self.add(path, "alpha-bar", lambda n: ast.BinOp(ast.Constant(1), ast.Sub(), _s("alpha_bar_t")))
             if attr in _SYMBOL_SQRT:
                 self.add(path, "sqrt-add", lambda n: _call(sqrt, n))
             return True

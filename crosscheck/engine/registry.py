@@ -400,11 +400,16 @@ def part(name: str) -> Part:
         raise TypeError(f"target must be a catalog name (str), got {type(name).__name__}")
     name = ALIASES.get(name, name)
     if name not in PARTS:
-        import difflib
-        close = difflib.get_close_matches(name, list(PARTS) + list(ALIASES), n=2)
-        hint = f" (did you mean {', '.join(close)}?)" if close else ""
-        raise ValueError(f"unknown target {name!r}{hint}; targets: {', '.join(PARTS)}")
+        raise ValueError(f"unknown target {name!r}{suggestion(name, list(PARTS) + list(ALIASES))}; "
+                         f"targets: {', '.join(PARTS)}")
     return PARTS[name]
+
+
+def suggestion(name: str, known) -> str:
+    """`` (did you mean a, b?)`` for the known names closest to a misspelt ``name``, or ``""``."""
+    import difflib
+    close = difflib.get_close_matches(name, list(known), n=2)
+    return f" (did you mean {', '.join(close)}?)" if close else ""
 
 
 def derivation_functions() -> dict[str, tuple[str, ...]]:
