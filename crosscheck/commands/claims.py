@@ -34,7 +34,7 @@ from symbolic import symbols
 from symbolic.proof import Proof
 
 from . import check
-from .common import Parser, check_output_file, json_text, write_json
+from .common import STDOUT, Parser, check_output_file, json_text, write_json
 
 LAB4_SHEET = "000_05736417279549ee.txt (Lab 4 assignment sheet)"
 LAB4 = "001_9b62014e9fd6e4cc.txt (Lab 4 notebook)"
@@ -637,7 +637,7 @@ def parser() -> Parser:
 def main(argv: list[str]) -> int:
     """``python -m crosscheck claims``."""
     args = parser().parse_args(argv)
-    if args.json is not None and args.json != "-":
+    if args.json is not None:
         check_output_file("--json", args.json)
     results = audit()
     if args.json is not None:
@@ -645,10 +645,9 @@ def main(argv: list[str]) -> int:
                   "summary": {v: sum(r.category == v for r in results)
                               for v in ("holds", "holds only when", "false", "undecided")}}
         text = json_text(report, indent=2, ensure_ascii=False) + "\n"
-        if args.json == "-":
-            sys.stdout.write(text)
-            return 0
         write_json(args.json, text)
+        if args.json == STDOUT:
+            return 0
     width = max(len(r.verdict) for r in results)
     source = None
     for r in results:

@@ -8,12 +8,14 @@ input (one line on stderr, no traceback).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
+import signal
 import sys
 import time
 
-from .common import (Parser, UsageError, add_device_option, add_dtype_option, add_schedule_options,
+from .common import (RECEIVED, STDOUT, Interrupted, Parser, UsageError, report_interrupt, add_device_option, add_dtype_option, add_schedule_options,
                     add_seed_option, check_output_file, int_in, json_text, resolve_device, schedule_from_args,
                     write_json)
 
@@ -33,7 +35,8 @@ def _parser() -> Parser:
                    help="random points per compared quantity (default 1000)")
     p.add_argument("--thorough", action="store_true", help="10x points and sampling trajectories; pathwise ELBO checks on 10,000 "
                         "trajectories at T = 1000 too; exact-likelihood check at T = 1000")
-    p.add_argument("--json", metavar="FILE", help="write the JSON report to FILE")
+    p.add_argument("--json", metavar="FILE", help="write the JSON report to FILE (- for standard output; the "
+                                                  "report lines then go to standard error)")
     return p
 
 
@@ -98,7 +101,6 @@ def run(args: argparse.Namespace) -> int:
 
     import torch
     from ..engine.types import Context
-    from ..engine.run import run_quantity
 
     device = resolve_device(args.device)
     dtype = getattr(torch, args.dtype)
@@ -108,6 +110,21 @@ def run(args: argparse.Namespace) -> int:
                   samples=2000 * scale, trajectories=10_000 * scale // (5 if args.thorough else 1),
                   trajectories_long=1_000 * scale, thorough=args.thorough)
 
+    with contextlib.redirect_stdout(sys.stderr if args.json == STDOUT else sys.stdout):
+        results, seconds = _verify(registry, ctx, args, schedule, device)
+    ok = all(r.ok for r in results)
+    if args.json is not None:
+        report = {"ok": ok, "config": {"device": str(device), "dtype": args.dtype,
+                                       "schedule": args.schedule, "T": args.T, "seed": args.seed,
+                                       "points": ctx.points, "samples": ctx.samples},
+                  "seconds": round(seconds, 3), "results": [r.as_json() for r in results]}
+        write_json(args.json, json_text(report, indent=2, default=str) + "\n")
+    return 0 if ok else 1
+
+
+def _verify(registry, ctx, args, schedule, device) -> tuple[list, float]:
+    """Run the chosen entries, printing a line each; the results and the seconds taken."""
+    from ..engine.run import run_quantity
     start = time.perf_counter()
     print(f"crosscheck: {schedule.name} T={args.T}, {args.dtype} on {device}, seed {args.seed}")
     results = []
@@ -124,13 +141,7 @@ def run(args: argparse.Namespace) -> int:
     ok = holding == len(results)
     print(f"{holding} of {len(results)} identities hold ({seconds:.1f} s)"
           + ("" if ok else f"; failing: {', '.join(r.name for r in results if not r.ok)}"))
-    if args.json is not None:
-        report = {"ok": ok, "config": {"device": str(device), "dtype": args.dtype,
-                                       "schedule": args.schedule, "T": args.T, "seed": args.seed,
-                                       "points": ctx.points, "samples": ctx.samples},
-                  "seconds": round(seconds, 3), "results": [r.as_json() for r in results]}
-        write_json(args.json, json_text(report, indent=2, default=str) + "\n")
-    return 0 if ok else 1
+    return results, seconds
 
 
 def _list_command(argv: list[str]) -> int:
@@ -159,24 +170,63 @@ def _command(name: str):
     return importlib.import_module(f"{__package__}.{module}").main
 
 
+def one_line(message: str) -> str:
+    """``message`` on one line: a newline or carriage return a user typed into an argument is
+    shown escaped, as ``\\n``."""
+    return message.replace("\r", "\\r").replace("\n", "\\n")
+
+
+def _dispatch(argv: list[str]) -> int:
+    if argv and argv[0] in COMMANDS:
+        return _command(argv[0])(argv[1:])
+    if argv and not argv[0].startswith("-"):
+        raise UsageError(f"unknown command {argv[0]!r}; commands: {', '.join(COMMANDS)} "
+                         "(or options only to verify)")
+    return run(_parser().parse_args(argv))
+
+
+def _silence_stdout() -> None:
+    """Standard output is gone (a closed pipe, a full disk): point it at the null device, so the
+    interpreter's final flush cannot fail a second time."""
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run the command line ``argv`` (default ``sys.argv[1:]``); returns the exit status.
+
+    0 everything holds, 1 something does not, 2 bad usage or input, 128 + N ended by signal N
+    (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP: with :func:`~.common.install_signal_handlers`, as
+    ``python -m crosscheck`` does).  Every error is one line on standard error.
+    """
     argv = sys.argv[1:] if argv is None else argv
     try:
-        if argv and argv[0] in COMMANDS:
-            return _command(argv[0])(argv[1:])
-        if argv and not argv[0].startswith("-"):
-            raise UsageError(f"unknown command {argv[0]!r}; commands: {', '.join(COMMANDS)} "
-                             "(or options only to verify)")
-        return run(_parser().parse_args(argv))
+        code = _dispatch(argv)
+        sys.stdout.flush()
+        return code
     except UsageError as err:
-        print(f"crosscheck: error: {err}", file=sys.stderr)
+        print(f"crosscheck: error: {one_line(str(err))}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("crosscheck: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as stop:
+        return report_interrupt(stop.number if isinstance(stop, Interrupted) else signal.SIGINT)
     except BrokenPipeError:      # output piped into `head`: stop quietly
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _silence_stdout()
         return 1
+    except Exception as err:
+        if RECEIVED:             # a library's own cleanup failed while a signal unwound it
+            return report_interrupt(RECEIVED[0])
+        if not (isinstance(err, OSError) and _is_stdout_error(err)):
+            raise
+        _silence_stdout()
+        print(f"crosscheck: error: cannot write to standard output: {err.strerror or err}", file=sys.stderr)
+        return 2
+
+
+def _is_stdout_error(err: OSError) -> bool:
+    """Did ``err`` come from writing standard output (the only OSError no command turns into a
+    usage error itself)?"""
+    import errno
+    return err.errno in (errno.ENOSPC, errno.EIO, errno.EPIPE, errno.EBADF, errno.EDQUOT, errno.EFBIG)
 
 
 if __name__ == "__main__":

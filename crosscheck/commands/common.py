@@ -13,6 +13,8 @@ import contextlib
 import os
 import shutil
 import signal
+import stat
+import sys
 import tempfile
 import threading
 from typing import Callable
@@ -88,6 +90,10 @@ def add_out_option(parser: argparse.ArgumentParser, what: str, default: str | No
                              + (f"; default ./{default})" if default else ")"))
 
 
+#: The smallest beta the command line accepts: below it 1 - beta is 1 in float64 (2**-53).
+MIN_BETA = 2.0 ** -53
+
+
 def schedule_from_args(args: argparse.Namespace):
     """The schedule named by :func:`add_schedule_options`' options, in float64 on the CPU; bad
     values become a one-line usage error naming the flag."""
@@ -99,6 +105,11 @@ def schedule_from_args(args: argparse.Namespace):
         return NoiseSchedule.cosine(args.T)
     given = {name: value for name, value in (("beta_start", args.beta_start), ("beta_end", args.beta_end))
              if value is not None}      # the others keep NoiseSchedule.linear's defaults, 1e-4 .. 0.02
+    for name, value in given.items():
+        if 0.0 < value < 1.0 and 1.0 - value == 1.0:
+            raise UsageError(f"--{name.replace('_', '-')}: {value:g} is too small for float64, where the schedule is "
+                             f"built: alpha_t = 1 - beta_t rounds to 1 (beta must be at least {MIN_BETA:.2g}); "
+                             "use a larger beta")
     try:
         return NoiseSchedule.linear(args.T, **given)
     except (TypeError, ValueError) as err:
@@ -118,6 +129,28 @@ def resolve_device(choice: str):
 
 # -- output paths ------------------------------------------------------------------------------
 
+def _stat(flag: str, path: str, *, follow: bool = True) -> os.stat_result | None:
+    """``os.stat`` of ``path`` (``os.lstat`` without ``follow``); None when nothing is there; a
+    usage error when the name itself is unusable (a symlink loop, too long, a file used as a
+    directory, no permission to look)."""
+    try:
+        return os.stat(path) if follow else os.lstat(path)
+    except FileNotFoundError:
+        return None
+    except OSError as err:
+        raise UsageError(f"{flag} {path!r}: {err.strerror or err}; choose another path") from None
+
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISDIR, "a directory"), (stat.S_ISREG, "a regular file"),
+                       (stat.S_ISLNK, "a symbolic link"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISFIFO, "a named pipe"),
+                       (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return name
+    return "a special file"
+
+
 def writable(directory: str) -> bool:
     """Can a file be created in ``directory``?  Tried for real (a temporary file, removed at
     once): permission bits do not tell for root, read-only mounts or /proc."""
@@ -132,36 +165,125 @@ def writable(directory: str) -> bool:
     return True
 
 
-def check_output_directory(flag: str, path: str) -> None:
-    """``path`` is a directory, or can be created as one, and is writable; else a usage error."""
-    if os.path.exists(path) and not os.path.isdir(path):
-        raise UsageError(f"{flag} {path!r} is a file; give a directory (it is created if missing)")
-    existing = path
-    while not os.path.exists(existing):
-        existing = os.path.dirname(os.path.abspath(existing))
+def check_output_directory(flag: str, path: str, names: tuple[str, ...] = ()) -> None:
+    """``path`` is a directory, or can be created as one, and is writable; each of ``names`` (the
+    files the command writes, relative to ``path``) is absent or a regular file, since it is
+    replaced by a rename; else a usage error, before any work is done."""
+    if not path.strip():
+        raise UsageError(f"{flag} needs a directory name such as figures, got {path!r}")
+    found = _stat(flag, path)
+    if found is not None and not stat.S_ISDIR(found.st_mode):
+        what = "a file" if stat.S_ISREG(found.st_mode) else _kind(found.st_mode)
+        raise UsageError(f"{flag} {path!r} is {what}; give a directory (it is created if missing)")
+    existing = os.path.abspath(path)
+    while _stat(flag, existing) is None:
+        existing = os.path.dirname(existing)
     if not os.path.isdir(existing):
         raise UsageError(f"{flag} {path!r}: {existing!r} is a file, not a directory; choose another path")
     if not writable(existing):
         raise UsageError(f"{flag} {path!r}: {existing!r} is not writable; choose another directory")
+    for name in names:
+        target = os.path.join(path, name)
+        found = _stat(flag, target, follow=False)
+        if found is not None and not stat.S_ISREG(found.st_mode):
+            raise UsageError(f"{flag} {path!r}: {target!r} is {_kind(found.st_mode)}, which the output "
+                             "would replace; move it away or choose another directory")
+
+
+#: ``--json -``: the report goes to standard output.
+STDOUT = "-"
 
 
 def check_output_file(flag: str, path: str) -> None:
-    """``path`` names a file (not a directory) in an existing, writable directory; else a usage error."""
+    """``path`` can take the report, else a usage error before any work is done: ``-`` (standard
+    output); an existing character device or named pipe we may write to (written in place); or
+    a regular file, new or existing, possibly behind symbolic links, whose directory is writable
+    (it is replaced atomically, see :func:`write_report`)."""
     if not path.strip():
-        raise UsageError(f"{flag} needs a file name such as report.json, got {path!r}")
-    directory = os.path.dirname(os.path.abspath(path))
-    if os.path.isdir(path):
+        raise UsageError(f"{flag} needs a file name such as report.json, got {path!r} (- is standard output)")
+    if path == STDOUT:
+        return
+    found = _stat(flag, path)
+    if found is not None and stat.S_ISDIR(found.st_mode):
         raise UsageError(f"{flag} {path!r} is a directory; give a file name such as report.json")
+    if found is not None and not stat.S_ISREG(found.st_mode):
+        if not (stat.S_ISCHR(found.st_mode) or stat.S_ISFIFO(found.st_mode)):
+            raise UsageError(f"{flag} {path!r} is {_kind(found.st_mode)}; give a regular file, a named pipe, "
+                             "a character device such as /dev/stdout, or - for standard output")
+        if not os.access(path, os.W_OK):
+            raise UsageError(f"{flag} {path!r}: {_kind(found.st_mode)} that is not writable")
+        return
+    directory = os.path.dirname(os.path.realpath(path))
     if not os.path.isdir(directory):
         raise UsageError(f"{flag} {path!r}: directory {directory!r} does not exist; create it first")
     if not writable(directory):
         raise UsageError(f"{flag} {path!r}: directory {directory!r} is not writable")
 
 
-# -- atomic writing ----------------------------------------------------------------------------
+# -- signals -----------------------------------------------------------------------------------
 
 _TERMINATING = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
 _HELD = (signal.SIGINT, *_TERMINATING)
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGINT, SIGTERM or SIGHUP: unwinds the stack like Ctrl-C, so every ``finally`` and every
+    ``except KeyboardInterrupt`` cleanup runs.  ``status`` is the exit status, 128 + signal."""
+
+    def __init__(self, number: int):
+        super().__init__(number)
+        self.number = number
+
+    @property
+    def status(self) -> int:
+        return 128 + self.number
+
+
+#: Signals received since :func:`install_signal_handlers`, first first.  Kept even when some
+#: library catches the exception: the run still ends with the signal's status.
+RECEIVED: list[int] = []
+
+
+def _raise_interrupted(number, frame):
+    RECEIVED.append(number)
+    raise Interrupted(number)
+
+
+def _unraisable(previous):
+    """An :class:`Interrupted` raised where Python cannot propagate it (a finalizer, a garbage
+    collector callback) is not printed: the signal is sent again, to unwind from the next line
+    of ordinary code."""
+    def hook(unraisable):
+        if isinstance(unraisable.exc_value, Interrupted):
+            os.kill(os.getpid(), unraisable.exc_value.number)
+            return
+        previous(unraisable)
+    return hook
+
+
+def install_signal_handlers() -> None:
+    """For the command line: SIGINT, SIGTERM and SIGHUP raise :class:`Interrupted`.  A signal the
+    parent process set to be ignored (``nohup``, a background job) stays ignored."""
+    for number in _HELD:
+        if signal.getsignal(number) is not signal.SIG_IGN:
+            signal.signal(number, _raise_interrupted)
+    sys.unraisablehook = _unraisable(sys.unraisablehook)
+
+
+def interrupt_status() -> int | None:
+    """128 + the first signal received, or None."""
+    return 128 + RECEIVED[0] if RECEIVED else None
+
+
+def report_interrupt(number: int) -> int:
+    """The one line on standard error for the signal that ended the run; returns its exit
+    status, 128 + the signal.  Under the command line's handlers, later signals wait from here
+    on, so the line is written whole."""
+    if RECEIVED:
+        hold_signals()
+    name = "interrupted" if number == signal.SIGINT else f"stopped by {signal.Signals(number).name}"
+    print(f"crosscheck: {name}", file=sys.stderr)
+    return 128 + number
 
 
 class _Terminated(BaseException):
@@ -180,7 +302,8 @@ def _raise_terminated(number, frame):
 def _terminating_signals_unwind():
     """Inside the block SIGTERM and SIGHUP raise :class:`_Terminated`, so every ``finally`` runs;
     after it the old handlers are back and the signal is sent again, ending the process as it
-    would have.  Only in the main thread, and only for signals whose action was the default."""
+    would have.  Only in the main thread, and only for signals whose action was the default
+    (API use: the command line installs its own handlers first)."""
     replaced = {}
     if threading.current_thread() is threading.main_thread():
         for number in _TERMINATING:
@@ -205,7 +328,7 @@ def _signal_mask() -> set | None:
     return signal.pthread_sigmask(signal.SIG_BLOCK, ()) if _MASKS else None
 
 
-def _hold_signals() -> None:
+def hold_signals() -> None:
     """Ctrl-C, SIGTERM and SIGHUP wait (pending) until the mask is restored."""
     if _MASKS:
         signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
@@ -216,10 +339,12 @@ def _restore_signal_mask(mask: set | None) -> None:
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
 
+# -- atomic writing ----------------------------------------------------------------------------
+
 def _missing_directories(directory: str) -> list[str]:
     """The directories that creating ``directory`` would create, deepest first."""
     missing, path = [], os.path.abspath(directory)
-    while not os.path.exists(path):
+    while not os.path.lexists(path):
         missing.append(path)
         path = os.path.dirname(path)
     return missing
@@ -227,7 +352,7 @@ def _missing_directories(directory: str) -> list[str]:
 
 def _remove_if_empty(directories: list[str]) -> None:
     for path in directories:
-        if os.path.isdir(path) and not os.listdir(path):
+        if os.path.isdir(path) and not os.path.islink(path) and not os.listdir(path):
             os.rmdir(path)
 
 
@@ -236,14 +361,29 @@ def _files_below(root: str) -> list[str]:
                   for folder, _, names in os.walk(root) for name in names)
 
 
+def _take_over(new: str, old: os.stat_result) -> None:
+    """The file ``new`` replaces gets its permission bits (and, for root, its owner)."""
+    os.chmod(new, stat.S_IMODE(old.st_mode))
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        with contextlib.suppress(OSError):
+            os.chown(new, old.st_uid, old.st_gid)
+
+
 def _move_in(files: str, previous: str, directory: str) -> list[str]:
     """Each file below ``files`` to the same place below ``directory``, by one ``os.replace``;
     a file it replaces is kept (hard link, else copy) in ``previous`` until all are in, and put
-    back if any move fails.  Directories it creates for them are removed again on failure."""
+    back if any move fails.  Only regular files are ever replaced: anything else in the way is a
+    usage error, before the first move.  Directories it creates are removed again on failure."""
+    names = _files_below(files)
+    for rel in names:
+        found = os.lstat(os.path.join(directory, rel)) if os.path.lexists(os.path.join(directory, rel)) else None
+        if found is not None and not stat.S_ISREG(found.st_mode):
+            raise UsageError(f"{os.path.join(directory, rel)!r} is {_kind(found.st_mode)}, which the output would "
+                             "replace; move it away or choose another directory")
     moved: list[tuple[str, str | None]] = []
     created: list[str] = []
     try:
-        for index, rel in enumerate(_files_below(files)):
+        for index, rel in enumerate(names):
             target = os.path.join(directory, rel)
             missing = _missing_directories(os.path.dirname(target))
             created[:0] = missing
@@ -251,6 +391,7 @@ def _move_in(files: str, previous: str, directory: str) -> list[str]:
             kept = None
             if os.path.lexists(target):
                 kept = os.path.join(previous, str(index))
+                _take_over(os.path.join(files, rel), os.lstat(target))
                 try:
                     os.link(target, kept, follow_symlinks=False)
                 except OSError:        # no hard links here (some network and FAT file systems)
@@ -275,10 +416,11 @@ def write_files(directory: str, write: Callable[[str], object]) -> list[str]:
     ``directory`` by ``os.replace``.  Returns the paths written, sorted.
 
     The files are created by ``write`` in a plain directory, so they take the mode a plain
-    ``open()`` gives (``0o666 & ~umask``).  On any exception, Ctrl-C, SIGTERM or SIGHUP: the
-    staging directory is removed, files already moved are put back as they were (or removed),
-    and the directories this call created are removed again if empty; the signal then ends the
-    process as it would have.  Signals wait while the files are moved in and while cleaning up.
+    ``open()`` gives (``0o666 & ~umask``); a file that replaces an existing one takes that one's
+    mode.  On any exception, Ctrl-C, SIGTERM or SIGHUP: the staging directory is removed, files
+    already moved are put back as they were (or removed), and the directories this call created
+    are removed again if empty, so the previous set of files is left whole; the signal then ends
+    the process as it would have.  Signals wait while the files are moved in and while cleaning up.
     """
     created = _missing_directories(directory)
     mask_before = _signal_mask()
@@ -292,7 +434,7 @@ def write_files(directory: str, write: Callable[[str], object]) -> list[str]:
                 os.mkdir(os.path.join(staging, "previous"))
                 write(os.path.join(staging, "files"))
             finally:
-                _hold_signals()
+                hold_signals()
             return _move_in(os.path.join(staging, "files"), os.path.join(staging, "previous"), directory)
         finally:
             if staging is not None:
@@ -337,8 +479,22 @@ def json_text(value, **options) -> str:
 
 
 def write_json(path: str, text: str) -> None:
-    """Write a JSON report to ``path`` (the ``--json`` option) atomically; an OSError is a usage error."""
+    """Write a JSON report to ``path`` (the ``--json`` option, checked by :func:`check_output_file`):
+    ``-`` is standard output; a character device or named pipe is written in place; a regular
+    file is replaced atomically (through symbolic links: the link stays, its target is replaced).
+    An OSError is a usage error."""
     try:
-        write_atomically(path, text)
+        if path == STDOUT:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+            return
+        found = _stat("--json", path)
+        if found is not None and not stat.S_ISREG(found.st_mode):
+            with open(path, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            return
+        write_atomically(os.path.realpath(path), text)
     except OSError as err:
+        if path == STDOUT:
+            raise
         raise UsageError(f"--json {path!r}: {err.strerror or err}") from None

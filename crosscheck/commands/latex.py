@@ -479,11 +479,17 @@ class ExportError(Exception):
     """A failure the user can act on (pdflatex missing or failing, a bad directory)."""
 
 
-def write_export(export: Export, out: str, *, figures_from: str | None = None, pdf: bool = False) -> list[str]:
+def write_export(export: Export, out: str, *, figures_from: str | None = None, pdf: bool = False,
+                 draw=None) -> list[str]:
     """Write ``out/steps/<name>.tex`` and ``out/derivation.tex`` (and ``derivation.pdf``):
-    everything is built in a staging directory and moved in at the end
-    (:func:`~crosscheck.commands.common.write_files`)."""
+    everything is built in a staging directory and moved in at the end as one set
+    (:func:`~crosscheck.commands.common.write_files`).  ``draw(directory)``, if given, draws the
+    figures into ``out/figures`` as part of the same set; else the PDF includes the figures
+    already in ``figures_from``."""
     def write(staging: str) -> None:
+        if draw is not None:
+            os.makedirs(os.path.join(staging, "figures"))
+            draw(os.path.join(staging, "figures"))
         os.makedirs(os.path.join(staging, "steps"))
         for name, fragment in export.fragments.items():
             with open(os.path.join(staging, "steps", f"{name}.tex"), "w", encoding="utf-8") as f:
@@ -492,7 +498,7 @@ def write_export(export: Export, out: str, *, figures_from: str | None = None, p
             with open(os.path.join(staging, "derivation.tex"), "w", encoding="utf-8") as f:
                 f.write(export.document)
             if pdf:
-                compile_pdf(staging, figures_from)
+                compile_pdf(staging, None if draw is not None else figures_from)
     return write_files(out, write)
 
 
@@ -574,6 +580,16 @@ def parser() -> Parser:
     return p
 
 
+def _written_names(args, figure_files: tuple[str, ...]) -> tuple[str, ...]:
+    """The files this run writes, relative to ``--out``."""
+    names = [f"steps/{name}.tex" for name in (args.step or FRAGMENTS)]
+    if not args.step:
+        names += ["derivation.tex"] + (["derivation.pdf"] if args.pdf else [])
+    if args.plots:
+        names += [f"figures/{name}" for name in figure_files]
+    return tuple(names)
+
+
 def main(argv: list[str]) -> int:
     """``python -m crosscheck latex``."""
     args = parser().parse_args(argv)
@@ -583,23 +599,28 @@ def main(argv: list[str]) -> int:
             raise UsageError(f"--step: unknown name {unknown[0]!r}; known: {', '.join(FRAGMENTS)}")
         if args.pdf or args.plots:
             raise UsageError("--step writes fragments only; drop --pdf/--plots, or drop --step for the document")
-    check_output_directory("--out", args.out)
+    from .plots import FIGURE_FILES, FIGURES, draw_figures
+    check_output_directory("--out", args.out, _written_names(args, FIGURE_FILES))
     if args.pdf:
         import shutil
         if shutil.which("pdflatex") is None:
             raise UsageError(f"--pdf: {PDFLATEX_HINT}")
     device = resolve_device(args.device)
     schedule = schedule_from_args(args).to(dtype=getattr(torch, args.dtype), device=device)
-    from .plots import FIGURES, write_plots
     figures_dir = os.path.join(args.out, "figures")
     try:
-        if args.plots:
-            write_plots(schedule, figures_dir)
-        figures = tuple(n for n in FIGURES if os.path.exists(os.path.join(figures_dir, f"{n}.pdf")))
+        figures = tuple(n for n in FIGURES if args.plots or os.path.exists(os.path.join(figures_dir, f"{n}.pdf")))
         export = build(schedule, only=tuple(args.step) if args.step else None, figures=figures)
-        written = write_export(export, args.out, figures_from=figures_dir if figures else None, pdf=args.pdf)
+        draw = (lambda directory: draw_figures(schedule, directory)) if args.plots else None
+        written = write_export(export, args.out, figures_from=figures_dir if figures else None, pdf=args.pdf,
+                               draw=draw)
     except ExportError as err:
         raise UsageError(str(err)) from None
+    except ValueError as err:
+        if not args.plots:
+            raise
+        from .plots import unplottable
+        raise unplottable(schedule, err) from None
     except OSError as err:
         raise UsageError(f"--out {args.out!r}: {err.strerror or err}") from None
     print(f"crosscheck latex: {schedule.name} T={schedule.T}: wrote {len(written)} files to {args.out}"

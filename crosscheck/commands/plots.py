@@ -142,20 +142,35 @@ FIGURES: dict[str, Callable[[NoiseSchedule], "plt.Figure"]] = {
 }
 
 
-def write_plots(schedule: NoiseSchedule, out: str) -> list[str]:
-    """Every figure as ``out/<name>.png`` and ``.pdf``, all moved in at once when all are drawn
-    (:func:`~crosscheck.commands.common.write_files`): a failure leaves no partial files."""
+def draw_figures(schedule: NoiseSchedule, directory: str) -> None:
+    """Every figure as ``directory/<name>.png`` and ``.pdf`` (float64 on the CPU, whatever the
+    schedule's dtype and device)."""
     schedule = schedule.to(dtype=torch.float64, device="cpu")
+    for name, build in FIGURES.items():
+        fig = build(schedule)
+        try:
+            for ext in ("png", "pdf"):
+                fig.savefig(os.path.join(directory, f"{name}.{ext}"), dpi=150, bbox_inches="tight")
+        finally:
+            plt.close(fig)
 
-    def write(staging: str) -> None:
-        for name, build in FIGURES.items():
-            fig = build(schedule)
-            try:
-                for ext in ("png", "pdf"):
-                    fig.savefig(os.path.join(staging, f"{name}.{ext}"), dpi=150, bbox_inches="tight")
-            finally:
-                plt.close(fig)
-    return write_files(out, write)
+
+#: The files :func:`draw_figures` writes, relative to its directory.
+FIGURE_FILES = tuple(f"{name}.{ext}" for name in FIGURES for ext in ("png", "pdf"))
+
+
+def write_plots(schedule: NoiseSchedule, out: str) -> list[str]:
+    """:func:`draw_figures` into ``out``, all moved in at once when all are drawn
+    (:func:`~crosscheck.commands.common.write_files`): a failure leaves the previous figures."""
+    return write_files(out, lambda staging: draw_figures(schedule, staging))
+
+
+def unplottable(schedule: NoiseSchedule, err: ValueError) -> UsageError:
+    """A schedule whose quantities leave the float64 range (betas of 1e-300, say) cannot be
+    drawn: the numeric function's own message, as a usage error naming the schedule options."""
+    first = str(err).split("; ")[0]
+    return UsageError(f"--T/--beta-start/--beta-end: the {schedule.name} schedule with T = {schedule.T} cannot be "
+                      f"plotted: {first}; choose betas further from 0 and 1, or fewer steps")
 
 
 # -- the command ----------------------------------------------------------------------------------
@@ -172,10 +187,12 @@ def parser() -> Parser:
 def main(argv: list[str]) -> int:
     """``python -m crosscheck plots``."""
     args = parser().parse_args(argv)
-    check_output_directory("--out", args.out)
+    check_output_directory("--out", args.out, FIGURE_FILES)
     schedule = schedule_from_args(args)
     try:
         written = write_plots(schedule, args.out)
+    except ValueError as err:
+        raise unplottable(schedule, err) from None
     except OSError as err:
         raise UsageError(f"--out {args.out!r}: {err.strerror or err}") from None
     print(f"crosscheck plots: {schedule.name} T={schedule.T}: wrote {len(written)} files to {args.out}")

@@ -61,13 +61,29 @@ class ProgressBar:
         self.stream.flush()
 
 
+#: The files ``train`` writes into ``--out``.
+OUTPUTS = ("train.png", "checkpoint.pt")
+
+
+def _check_float32(schedule) -> None:
+    """Training runs in float32: every alpha_bar_t must stay above zero there (x_0 is recovered
+    from x_t through 1/sqrt(alpha_bar_t)); else a usage error, before any step is taken."""
+    import torch
+    alpha_bar_T = schedule.float64("alpha_bar")[-1]
+    if alpha_bar_T.to(torch.float32).item() == 0.0:
+        raise UsageError(f"--T/--beta-start/--beta-end: alpha_bar_T = {alpha_bar_T.item():.3g} is 0 in float32, which "
+                         f"training uses (its smallest number is {torch.finfo(torch.float32).smallest_normal * 2**-23:.3g}); "
+                         "use fewer steps or smaller betas")
+
+
 def main(argv: list[str]) -> int:
     """Run ``train`` with the command line ``argv`` (after the word ``train``)."""
     args = parser().parse_args(argv)
-    check_output_directory("--out", args.out)
+    check_output_directory("--out", args.out, OUTPUTS)
     schedule = schedule_from_args(args)
     device = resolve_device(args.device)
     import torch
+    _check_float32(schedule)
     from numeric.lab.train import checkpoint, train_demo, training_figure
 
     print(f"crosscheck train: Lab 4 MLP (3 -> 64 -> 64 -> 2, eps-prediction) on the lab's three-cluster data, "

@@ -145,6 +145,9 @@ def _send(fd: int, message) -> None:
 
 def _child(work, write_fd: int, memory_mib, seconds) -> None:
     status = 0
+    for number in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if number is not None and signal.getsignal(number) is not signal.SIG_IGN:
+            signal.signal(number, signal.SIG_DFL)     # a signal ends the child at once; the parent cleans up
     try:
         _limit_child(memory_mib, seconds)
         work(lambda value: _send(write_fd, ("value", value)))
@@ -168,7 +171,7 @@ def _run_forked(work, seconds, memory_mib) -> Outcome:
         os.close(read_fd)
         _child(work, write_fd, memory_mib, seconds)
     os.close(write_fd)
-    buffer, messages, timed_out = b"", [], False
+    buffer, messages, timed_out, finished = b"", [], False, False
     try:
         while True:
             remaining = None if deadline is None else deadline - time.monotonic()
@@ -181,6 +184,7 @@ def _run_forked(work, seconds, memory_mib) -> Outcome:
                 break
             chunk = os.read(read_fd, 1 << 16)
             if not chunk:
+                finished = True
                 break
             buffer += chunk
             while len(buffer) >= 8:
@@ -191,7 +195,7 @@ def _run_forked(work, seconds, memory_mib) -> Outcome:
                 buffer = buffer[8 + size:]
     finally:
         os.close(read_fd)
-        if timed_out:
+        if not finished:           # timed out, or the parent is unwinding (Ctrl-C, SIGTERM): never leave it running
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
         _, wait_status = os.waitpid(pid, 0)
