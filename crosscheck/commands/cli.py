@@ -205,6 +205,8 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.flush()
         return code
     except UsageError as err:
+        if RECEIVED:             # raised while a signal unwound the run: the signal is the news
+            return report_interrupt(RECEIVED[0])
         print(f"crosscheck: error: {one_line(str(err))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt as stop:
