@@ -478,6 +478,15 @@ def json_text(value, **options) -> str:
     return json.dumps(_json_safe(value), allow_nan=False, **options)
 
 
+def _is_stdout(found: os.stat_result) -> bool:
+    """Is ``found`` the file standard output writes to (``--json /dev/stdout``)?"""
+    try:
+        ours = os.fstat(sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):        # no real file behind sys.stdout (captured)
+        return False
+    return (ours.st_dev, ours.st_ino) == (found.st_dev, found.st_ino)
+
+
 def write_json(path: str, text: str) -> None:
     """Write a JSON report to ``path`` (the ``--json`` option, checked by :func:`check_output_file`):
     ``-`` is standard output; a character device or named pipe is written in place; a regular
@@ -489,6 +498,10 @@ def write_json(path: str, text: str) -> None:
             sys.stdout.flush()
             return
         found = _stat("--json", path)
+        if found is not None and _is_stdout(found):      # /dev/stdout redirected to a file: append, as a shell would
+            sys.stdout.write(text)
+            sys.stdout.flush()
+            return
         if found is not None and not stat.S_ISREG(found.st_mode):
             with open(path, "w", encoding="utf-8") as handle:
                 handle.write(text)

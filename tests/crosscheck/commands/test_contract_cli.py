@@ -536,3 +536,18 @@ def test_a_closed_pipe_ends_quietly():
     proc = subprocess.run(f"{sys.executable} -m crosscheck list | head -1", shell=True, capture_output=True,
                           text=True)
     assert proc.stdout.count("\n") == 1 and proc.stderr == ""
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/stdout"), reason="needs /dev/stdout")
+def test_json_to_dev_stdout_redirected_to_a_file_appends_to_it(tmp_path):
+    """``--json /dev/stdout > out.txt`` resolves to out.txt itself: written as standard output,
+    after the report lines, not renamed over the file the lines went to."""
+    out = tmp_path / "out.txt"
+    with open(out, "w") as handle:
+        proc = subprocess.run([sys.executable, "-m", "crosscheck", "--only", "score", "--points", "10", "--json",
+                               "/dev/stdout"], stdout=handle, stderr=subprocess.PIPE, text=True)
+    assert proc.returncode == 0, proc.stderr
+    text = out.read_text()
+    lines, report = text.split("\n{", 1)
+    assert "1 of 1 identities hold" in lines and json.loads("{" + report)["ok"] is True
+    assert os.listdir(tmp_path) == ["out.txt"]
