@@ -10,6 +10,8 @@ Paper indexing: index t holds the value at timestep t; where a table is undefine
 
 from __future__ import annotations
 
+import functools
+
 import torch
 
 from ._types import Tables
@@ -88,13 +90,53 @@ def eps_coef(m: Tables) -> torch.Tensor:
 
 # -- the KLs (numeric/kl.py) ------------------------------------------------------------------------
 
+#: Below this r - 1 the variance term takes log r itself: x = r - 1 rounds near -1 (its absolute error
+#: is 1e-16 of 1), which log1p(x) would turn into a relative error of 1e-16/r.
+LOG_RATIO_BELOW = -0.5
+#: Below this |r - 1| the variance term r - 1 - log r is summed as a series (:func:`excess_ratio_term`);
+#: at the threshold log1p's cancellation costs 2/|r - 1| = 40 roundings (4e-15 in float64).
+RATIO_SERIES_BELOW = 0.05
+#: 1/(2k + 3), k = 0..4: the series of atanh(u)/u - 1 over u^2, truncated where its next term is
+#: below 1e-18 of the result (|u| < 0.026 under :data:`RATIO_SERIES_BELOW`).
+RATIO_SERIES = (1 / 3, 1 / 5, 1 / 7, 1 / 9, 1 / 11)
+
+
 def ratio_term(ratio: torch.Tensor) -> torch.Tensor:
     """r - 1 - log r for r > 0, elementwise (the variance part of every Gaussian KL here).  Near
     r = 1, log1p(r - 1) keeps the absolute accuracy of the small result; far from 1, log r itself
-    (log1p(r - 1) would amplify the rounding of r - 1 by 1/r when r is small)."""
+    (log1p(r - 1) would amplify the rounding of r - 1 by 1/r when r is small).  Where r - 1 is
+    known more accurately than ``ratio - 1`` (a difference of variances), :func:`excess_ratio_term`
+    keeps the relative accuracy as well."""
     x = ratio - 1
     log_ratio = torch.where(x.abs() < 0.5, torch.log1p(x), torch.log(ratio))
     return x - log_ratio
+
+
+def excess_ratio_term(ratio: torch.Tensor, excess: torch.Tensor) -> torch.Tensor:
+    """r - 1 - log r for r > 0, elementwise, from r and x = r - 1 formed without cancellation (from
+    a difference of variances: x = (v_1 - v_2)/v_2), to the relative accuracy of x.
+
+    Near r = 1, with u = x/(2 + x) (so that log r = 2 atanh u and x = 2u/(1 - u)):
+    x - log1p(x) = 2u^2/(1 - u) - 2u^3 (1/3 + u^2/5 + u^4/7 + ...), terms of one sign for u > 0 and
+    dominated by the first for u < 0, so nothing cancels (x - log1p(x) would lose 2/|x| roundings).
+    Further out log1p(x) (x is accurate: no cancellation in x - log1p(x) beyond 40 roundings), and
+    below :data:`LOG_RATIO_BELOW` log r itself, as :func:`ratio_term`.  About four times
+    the work of :func:`ratio_term`: the KL constants use it, not the per-sample KLs."""
+    x = excess
+    u = x / (2 + x)
+    v = u * u
+    tail = functools.reduce(lambda total, coefficient: total * v + coefficient, reversed(RATIO_SERIES))
+    near = 2 * v / (1 - u) - 2 * u * v * tail
+    log_ratio = torch.where(x < LOG_RATIO_BELOW, torch.log(ratio), torch.log1p(x))
+    return torch.where(x.abs() < RATIO_SERIES_BELOW, near, x - log_ratio)
+
+
+def beta_minus_beta_tilde(m: Tables) -> torch.Tensor:
+    # beta_t - beta_tilde_t = beta_t (alpha_bar_{t-1} - alpha_bar_t)/(1 - alpha_bar_t)
+    #                       = beta_t^2 alpha_bar_{t-1}/(1 - alpha_bar_t) = beta_t sqrt(alpha_bar_{t-1}) coef_x0_t:
+    # a product, no cancellation, where beta_t - beta_tilde_t itself loses every digit once
+    # alpha_bar_{t-1} << 1; 0 at t = 0 (beta_0 = 0), as coef_x0.
+    return m["beta"] * torch.exp(0.5 * _previous(m, "log_alpha_bar")) * coef_x0(m)
 
 
 def lambda_numerator(m: Tables) -> torch.Tensor:
@@ -156,8 +198,11 @@ def eps_weight(variance: str):
 
 def kl_constant(variance: str):
     """The builder of C_t = (beta_tilde_t/sigma_t^2 - 1 - log(beta_tilde_t/sigma_t^2)) / 2 for t >= 2
-    (0 at t = 0, 1) for a fixed variance."""
+    (0 at t = 0, 1) for a fixed variance; beta_tilde_t/sigma_t^2 - 1 is formed from sigma_t^2 - beta_tilde_t,
+    which is beta_t - beta_tilde_t (:func:`beta_minus_beta_tilde`) for sigma_t^2 = beta_t and 0 for beta_tilde_t."""
     def build(m):
-        table = 0.5 * ratio_term(beta_tilde(m)[2:] / SIGMA2[variance][0](m)[2:])
+        sigma2 = SIGMA2[variance][0](m)[2:]
+        gap = beta_minus_beta_tilde(m)[2:] if variance == "beta" else sigma2 - beta_tilde(m)[2:]
+        table = 0.5 * excess_ratio_term(beta_tilde(m)[2:] / sigma2, -gap / sigma2)
         return torch.cat([torch.zeros(2, dtype=table.dtype), table])
     return build

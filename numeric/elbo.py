@@ -23,8 +23,9 @@ import torch
 from . import _tables
 from ._tables import SIGMA2
 from ._types import EpsModel
-from ._validation import (call_model, check_choice, check_data, check_eps_model, check_finite, check_shape,
-                          check_timestep, check_trajectory, check_variance, finite)
+from ._validation import (_shown, as_tensor_like, call_model, check_broadcast, check_choice, check_data,
+                          check_eps_model, check_finite, check_generator, check_memory, check_schedule, check_shape,
+                          check_timestep, check_trajectory, check_variance, finite, _instance_error)
 from .gaussian import _gaussian_log_density
 from .kl import _gaussian_kl, _prior_kl
 from .posterior import _eps_mean, _posterior_mean
@@ -38,6 +39,9 @@ UNITS = ("nats", "bits")
 #: Tensors of the size of one timestep's batch (B x data) alive at once in the vectorized bound
 #: (x_t, noise, eps_theta, their difference and its square, plus slack), for the memory budget.
 _WORKING_COPIES = 6
+#: Tensors of the trajectory's size alive at once in elbo_terms (eps_theta, mu_theta, the posterior
+#: mean, and the temporaries of the log-densities), for its memory check.
+_TERMS_COPIES = 8
 _LOG_2PI = math.log(2 * math.pi)
 _BIN = 1.0 / 255.0          # half the width of one of the 256 bins of [-1, 1]
 
@@ -59,8 +63,9 @@ def reverse_variance(t, schedule: NoiseSchedule, variance: str = "posterior") ->
     ``"beta"``: :math:`\sigma_t^2 = \beta_t` for every t, the paper's definition (the reference
     code's "fixedlarge" also takes :math:`\tilde\beta_2` at t = 1; we do not).
     """
+    t = check_timestep(t, schedule)
     check_variance(variance, schedule)
-    return _reverse_variance(check_timestep(t, schedule), schedule, variance)
+    return _reverse_variance(t, schedule, variance)
 
 
 def _reverse_variance(t, schedule: NoiseSchedule, variance: str) -> torch.Tensor:
@@ -98,20 +103,30 @@ def discretized_gaussian_log_likelihood(x_0: torch.Tensor, delta: torch.Tensor, 
 
     Args:
         x_0: data in [-1, 1]. delta: :math:`x_0 - \mu` (passed as a difference so that it keeps
-        its digits). log_sigma2: :math:`\log\sigma^2`, broadcasting.
+        its digits). log_sigma2: :math:`\log\sigma^2`, a tensor or a number; all three broadcast.
     """
+    x_0 = check_finite("x_0", check_data("x_0", x_0))     # x_0 only picks the bin: nan would pass unseen
+    delta = check_data("delta", delta, like=x_0, like_name="x_0")
+    log_sigma2 = as_tensor_like("log_sigma2", log_sigma2, x_0, "x_0")
+    check_broadcast({"x_0": x_0, "delta": delta, "log_sigma2": log_sigma2})
     return _discretized_gaussian_log_likelihood(x_0, delta, log_sigma2)
+
+
+#: Half-precision dtypes have no log_ndtr on the CPU: the decoder computes in float32 and casts back.
+_WIDER = {torch.float16: torch.float32, torch.bfloat16: torch.float32}
 
 
 def _discretized_gaussian_log_likelihood(x_0: torch.Tensor, delta: torch.Tensor,
                                          log_sigma2: torch.Tensor) -> torch.Tensor:
+    dtype = x_0.dtype
+    x_0, delta, log_sigma2 = (v.to(_WIDER.get(dtype, dtype)) for v in (x_0, delta, log_sigma2))
     inv_sigma = torch.exp(-0.5 * log_sigma2)
     low = (delta - _BIN) * inv_sigma
     high = (delta + _BIN) * inv_sigma
     lower_edge = torch.special.log_ndtr(high)          # P(x <= x_0 + 1/255)
     upper_edge = torch.special.log_ndtr(-low)          # P(x >= x_0 - 1/255)
     interior = _log_normal_interval(low, high)
-    return torch.where(x_0 < -0.999, lower_edge, torch.where(x_0 > 0.999, upper_edge, interior))
+    return torch.where(x_0 < -0.999, lower_edge, torch.where(x_0 > 0.999, upper_edge, interior)).to(dtype)
 
 
 def _decoder_nll(x_0, delta, sigma2, log_sigma2, decoder):
@@ -141,8 +156,9 @@ def _chunk_size(x_0: torch.Tensor, T: int, memory_budget: int, max_rows: int) ->
     return max(1, min(T, memory_budget // max(per_step, 1), max_rows // x_0.shape[0]))
 
 
-def _validate_bound_inputs(x_0, schedule, eps_model, noise, variance, decoder, units, memory_budget, max_rows):
-    x_0 = check_data("x_0", x_0, schedule)
+def _validate_bound_inputs(x_0, schedule, eps_model, noise, variance, decoder, units, memory_budget, max_rows,
+                           generator):
+    x_0 = check_data("x_0", x_0, check_schedule(schedule))
     if x_0.ndim < 2 or x_0.shape[0] == 0:
         raise ValueError(f"`x_0` must have shape (B, *data) with B >= 1 and at least one data dimension, "
                          f"got {tuple(x_0.shape)}; for scalar data pass `x_0[:, None]`")
@@ -150,10 +166,22 @@ def _validate_bound_inputs(x_0, schedule, eps_model, noise, variance, decoder, u
     check_variance(variance, schedule)
     check_choice("decoder", decoder, DECODERS)
     check_choice("units", units, UNITS)
-    if isinstance(memory_budget, bool) or not isinstance(memory_budget, int) or memory_budget < 1:
+    if isinstance(memory_budget, bool) or not isinstance(memory_budget, int):
+        raise TypeError(f"`memory_budget` must be a positive int number of bytes, got {_shown(memory_budget)}")
+    if memory_budget < 1:
         raise ValueError(f"`memory_budget` must be a positive number of bytes, got {memory_budget!r}")
-    if isinstance(max_rows, bool) or not isinstance(max_rows, int) or max_rows < 1:
+    if isinstance(max_rows, bool) or not isinstance(max_rows, int):
+        raise TypeError(f"`max_rows` must be a positive int (rows per eps_model call), got {_shown(max_rows)}")
+    if max_rows < 1:
         raise ValueError(f"`max_rows` must be a positive int (rows per eps_model call), got {max_rows!r}")
+    check_generator(generator, x_0.device)
+    per_step = x_0.numel() * x_0.element_size() * _WORKING_COPIES
+    check_memory("x_0", f"of shape {tuple(x_0.shape)}", per_step, x_0.device,
+                 f"{_WORKING_COPIES} working tensors of its size for one timestep",
+                 "pass fewer points per call")
+    chunk = _chunk_size(x_0, schedule.T, memory_budget, max_rows)
+    check_memory("memory_budget", f"= {memory_budget}", chunk * per_step, x_0.device,
+                 f"{chunk} timesteps at once with max_rows = {max_rows}", "lower memory_budget")
     check_finite("x_0", x_0)
     if decoder == "discretized" and bool((x_0.abs() > 1).any()):
         worst = x_0.abs().max().item()
@@ -199,7 +227,7 @@ def variational_bound(x_0: torch.Tensor, schedule: NoiseSchedule, eps_model: Eps
         (B, T-1) for t = 2..T, ``total`` (B,).
     """
     x_0 = _validate_bound_inputs(x_0, schedule, eps_model, noise, variance, decoder, units, memory_budget,
-                                 max_rows)
+                                 max_rows, generator)
     return _variational_bound(x_0, schedule, eps_model, noise, variance=variance, decoder=decoder, units=units,
                               memory_budget=memory_budget, max_rows=max_rows, generator=generator)
 
@@ -261,6 +289,9 @@ class ELBOTerms:
     denoising_kl: torch.Tensor  # (T-1, B) KL(q(x_{t-1}|x_t,x_0) || p_theta(x_{t-1}|x_t)) at x_t
 
 
+_TERMS_FIX = "pass the result of numeric.elbo_terms(trajectory, schedule, eps_model)"
+
+
 def _sum_data(x: torch.Tensor) -> torch.Tensor:
     return x.flatten(2).sum(2)
 
@@ -276,7 +307,7 @@ def elbo_terms(trajectory: torch.Tensor, schedule: NoiseSchedule, eps_model: Eps
             :math:`p_\theta(x_{t-1}|x_t) = \mathcal N(\mu_\theta(x_t, t), \sigma_t^2)` with
             :math:`\mu_\theta` the eps-form mean (``eps_mean``) and ``variance`` as there.
     """
-    trajectory = check_trajectory(trajectory, schedule, eps_model, variance)
+    trajectory = check_trajectory(trajectory, schedule, eps_model, variance, copies=_TERMS_COPIES)
     return _elbo_terms(trajectory, schedule, eps_model, variance=variance)
 
 
@@ -309,18 +340,24 @@ def _elbo_terms(trajectory: torch.Tensor, schedule: NoiseSchedule, eps_model: Ep
 @finite
 def elbo_factorization(terms: ELBOTerms) -> torch.Tensor:
     r""":math:`\log p(x_T) + \sum_{t=1}^T \log p_\theta(x_{t-1}|x_t) - \sum_{t=1}^T \log q(x_t|x_{t-1})`."""
+    if not isinstance(terms, ELBOTerms):     # one isinstance: the lab calls the steps with its own terms
+        raise _instance_error("terms", terms, ELBOTerms, _TERMS_FIX)
     return terms.log_prior + terms.log_p_theta.sum(0) - terms.log_q_step.sum(0)
 
 
 @finite
 def elbo_separation(terms: ELBOTerms) -> torch.Tensor:
     r""":math:`\log p(x_T) + \log p_\theta(x_0|x_1) + \sum_{t=2}^T \log p_\theta(x_{t-1}|x_t) - \sum_{t=1}^T \log q(x_t|x_{t-1})`."""
+    if not isinstance(terms, ELBOTerms):     # one isinstance: the lab calls the steps with its own terms
+        raise _instance_error("terms", terms, ELBOTerms, _TERMS_FIX)
     return terms.log_prior + terms.log_p_theta[0] + terms.log_p_theta[1:].sum(0) - terms.log_q_step.sum(0)
 
 
 @finite
 def elbo_reindexing(terms: ELBOTerms) -> torch.Tensor:
     r""":math:`\log p(x_T) + \log p_\theta(x_0|x_1) - \log q(x_1|x_0) + \sum_{t=2}^T [\log p_\theta(x_{t-1}|x_t) - \log q(x_t|x_{t-1})]`."""
+    if not isinstance(terms, ELBOTerms):     # one isinstance: the lab calls the steps with its own terms
+        raise _instance_error("terms", terms, ELBOTerms, _TERMS_FIX)
     return (terms.log_prior + terms.log_p_theta[0] - terms.log_q_step[0]
             + (terms.log_p_theta[1:] - terms.log_q_step[1:]).sum(0))
 
@@ -328,6 +365,8 @@ def elbo_reindexing(terms: ELBOTerms) -> torch.Tensor:
 @finite
 def elbo_bayes(terms: ELBOTerms) -> torch.Tensor:
     r"""The reindexed form with :math:`\log q(x_t|x_{t-1}) = \log q(x_{t-1}|x_t,x_0) + \log q(x_t|x_0) - \log q(x_{t-1}|x_0)` for t >= 2."""
+    if not isinstance(terms, ELBOTerms):     # one isinstance: the lab calls the steps with its own terms
+        raise _instance_error("terms", terms, ELBOTerms, _TERMS_FIX)
     return (terms.log_prior + terms.log_p_theta[0] - terms.log_q_step[0]
             + (terms.log_p_theta[1:] - terms.log_q_post - terms.log_q_jump[1:] + terms.log_q_jump[:-1]).sum(0))
 
@@ -335,6 +374,8 @@ def elbo_bayes(terms: ELBOTerms) -> torch.Tensor:
 @finite
 def elbo_telescoping(terms: ELBOTerms) -> torch.Tensor:
     r""":math:`\log p_\theta(x_0|x_1) + \log p(x_T) - \log q(x_T|x_0) + \sum_{t=2}^T [\log p_\theta(x_{t-1}|x_t) - \log q(x_{t-1}|x_t,x_0)]`."""
+    if not isinstance(terms, ELBOTerms):     # one isinstance: the lab calls the steps with its own terms
+        raise _instance_error("terms", terms, ELBOTerms, _TERMS_FIX)
     return (terms.log_p_theta[0] + terms.log_prior - terms.log_q_jump[-1]
             + (terms.log_p_theta[1:] - terms.log_q_post).sum(0))
 
@@ -347,6 +388,8 @@ def elbo_kl_form(terms: ELBOTerms) -> torch.Tensor:
         \log p_\theta(x_0|x_1) - D_{\mathrm{KL}}(q(x_T|x_0)\|p(x_T))
         - \sum_{t=2}^T D_{\mathrm{KL}}(q(x_{t-1}|x_t,x_0)\|p_\theta(x_{t-1}|x_t))
     """
+    if not isinstance(terms, ELBOTerms):     # one isinstance: the lab calls the steps with its own terms
+        raise _instance_error("terms", terms, ELBOTerms, _TERMS_FIX)
     return terms.log_p_theta[0] - terms.prior_kl - terms.denoising_kl.sum(0)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import torch
 
 from . import _tables
-from ._validation import check_data, check_shape, check_states, check_timestep, finite
+from ._validation import check_forward_trajectory, check_noise, check_states, check_timestep, finite
 from .schedule import NoiseSchedule, gather
 
 
@@ -53,6 +53,7 @@ def forward_step_sample(x_prev: torch.Tensor, t, schedule: NoiseSchedule,
         noise: :math:`\epsilon`, shaped like ``x_prev``; drawn with ``torch.randn_like`` when None.
     """
     x_prev, noise, t = check_states(schedule, t, x_prev=x_prev, noise=noise)
+    check_noise(noise, x_prev, "x_prev")
     return _forward_step_sample(x_prev, t, schedule, noise)
 
 
@@ -97,6 +98,7 @@ def forward_jump_sample(x_0: torch.Tensor, t, schedule: NoiseSchedule,
         noise: :math:`\epsilon`, shaped like ``x_0``; drawn with ``torch.randn_like`` when None.
     """
     x_0, noise, t = check_states(schedule, t, x_0=x_0, noise=noise)
+    check_noise(noise, x_0, "x_0")
     return _forward_jump_sample(x_0, t, schedule, noise)
 
 
@@ -122,10 +124,7 @@ def forward_trajectory(x_0: torch.Tensor, schedule: NoiseSchedule, noise: torch.
     Returns:
         Shape (T+1, B, *data); index t is :math:`x_t` (index 0 is ``x_0`` itself).
     """
-    x_0 = check_data("x_0", x_0, schedule)
-    if noise is not None:
-        noise = check_data("noise", noise, schedule)
-        check_shape("noise", noise, (schedule.T, *x_0.shape), "one eps per step t = 1..T")
+    x_0, noise = check_forward_trajectory(x_0, schedule, noise, generator)
     return _forward_trajectory(x_0, schedule, noise, generator=generator)
 
 

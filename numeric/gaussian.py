@@ -6,7 +6,7 @@ import math
 
 import torch
 
-from ._validation import as_tensor_like, check_data, check_positive, finite
+from ._validation import check_data, check_gaussian_arguments, finite
 
 _LOG_2PI = math.log(2 * math.pi)
 
@@ -24,8 +24,7 @@ def gaussian_log_density(x: torch.Tensor, mean, var) -> torch.Tensor:
         The elementwise log-density; ``.sum(dims)`` gives a diagonal Gaussian's.
     """
     x = check_data("x", x)
-    mean = as_tensor_like("mean", mean, x)
-    var = check_positive("var", as_tensor_like("var", var, x))
+    x, mean, var = check_gaussian_arguments("gaussian_log_density", x=x, mean=mean, var=var)
     return _gaussian_log_density(x, mean, var)
 
 

@@ -11,11 +11,15 @@ from __future__ import annotations
 import torch
 
 from ._types import EpsModel
-from ._validation import (call_model, check_data, check_eps_model, check_shape, check_timestep, check_variance,
-                          finite)
+from ._validation import (_shown, call_model, check_data, check_eps_model, check_generator, check_schedule, check_shape,
+                          check_shape_argument, check_timestep, check_variance, finite)
 from .elbo import _reverse_variance
 from .posterior import _eps_mean
 from .schedule import NoiseSchedule
+
+#: Tensors of the size of the state alive at once in a sampling step (x_t, eps_theta, the mean,
+#: z and x_{t-1}), for the memory check of ``shape``; the model's own activations come on top.
+_WORKING_COPIES = 5
 
 
 @finite
@@ -32,15 +36,18 @@ def ancestral_step(x_t: torch.Tensor, eps_theta: torch.Tensor, t: int, schedule:
         t: the paper timestep (an int in [1, T]). noise: z, shape of ``x_t``; drawn when None.
         variance: :math:`\sigma_t^2` as in :func:`numeric.reverse_variance`.
     """
+    check_schedule(schedule, t)
     x_t = check_data("x_t", x_t, schedule)
     if isinstance(t, bool) or not isinstance(t, int):
-        raise TypeError(f"`t` must be an int paper timestep in [1, {schedule.T}], got {type(t).__name__} {t!r}")
-    eps_theta = check_data("eps_theta", eps_theta, schedule)
+        raise TypeError(f"`t` must be an int paper timestep in [1, {schedule.T}], got {_shown(t)}")
+    eps_theta = check_shape("eps_theta", check_data("eps_theta", eps_theta, schedule), tuple(x_t.shape),
+                            "the model's noise prediction, shaped like x_t")
     check_timestep(t, schedule)
     if t > 1:                       # t = 1 adds no noise: neither sigma_1 nor z is used
         check_variance(variance, schedule)
         if noise is not None:
             check_shape("noise", check_data("noise", noise, schedule), tuple(x_t.shape), "z, shaped like x_t")
+    check_generator(generator, x_t.device)
     return _ancestral_step(x_t, eps_theta, t, schedule, noise, variance=variance, generator=generator)
 
 
@@ -69,11 +76,11 @@ def ancestral_sample(eps_model: EpsModel, schedule: NoiseSchedule, shape: tuple[
     Returns:
         x_0, shape ``shape``, in the schedule's dtype and device.
     """
+    check_schedule(schedule)
     check_eps_model(eps_model)
     check_variance(variance, schedule)
-    shape = tuple(shape)
-    if len(shape) < 2 or not all(isinstance(n, int) and n >= 1 for n in shape):
-        raise ValueError(f"`shape` must be (B, *data) with positive ints, got {shape!r}")
+    shape = check_shape_argument("shape", shape, schedule.dtype, schedule.device, _WORKING_COPIES)
+    check_generator(generator, schedule.device)
     if x_T is not None:
         x_T = check_shape("x_T", check_data("x_T", x_T, schedule), shape, "the starting noise")
     return _ancestral_sample(eps_model, schedule, shape, variance=variance, generator=generator, x_T=x_T)

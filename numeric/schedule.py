@@ -22,7 +22,8 @@ from typing import Callable
 import torch
 
 from ._types import Tables
-from ._validation import check_betas, check_device, check_dtype, check_nonnegative, check_T, check_unit_interval
+from ._validation import (MAX_T, _shown, check_betas, check_device, check_dtype, check_nonnegative, check_T,
+                          check_table_name, check_unit_interval)
 
 
 class NoiseSchedule:
@@ -35,7 +36,12 @@ class NoiseSchedule:
         name: a label for reports.
     """
 
+    #: The most diffusion steps a schedule holds (:data:`numeric._validation.MAX_T`).
+    MAX_T = MAX_T
+
     def __init__(self, betas, *, dtype=None, device=None, name: str = "custom"):
+        if not isinstance(name, str):
+            raise TypeError(f"`name` must be a str (a label for reports), got {_shown(name)}")
         beta = torch.cat([torch.zeros(1, dtype=torch.float64), check_betas(betas)])
         log_alpha = torch.log1p(-beta)
         log_alpha_bar = _compensated_cumsum(log_alpha)
@@ -86,6 +92,9 @@ class NoiseSchedule:
         a, b = angle[1:], angle[:-1]
         betas = torch.sin(a + b) * torch.sin(a - b) / torch.cos(b) ** 2
         betas = betas.clamp(max=max_beta)
+        if not bool((betas > 0).all()):    # s so large that neighbouring angles round to one value
+            raise ValueError(f"`s` must leave every beta_t > 0, got s = {s!r} (beta_1 = {betas[0].item():.3g}); "
+                             "Nichol & Dhariwal (2021) use s = 0.008")
         return cls(betas, dtype=dtype, device=device, name=f"cosine(s={s:g})")
 
     @classmethod
@@ -110,7 +119,8 @@ class NoiseSchedule:
 
     def float64(self, name: str) -> torch.Tensor:
         """A master table in float64 on the CPU (length T+1)."""
-        return self._float64[name]
+        return self._float64[check_table_name(name, self._float64, None,
+                                              "a derived table is here once `table(name, build)` has built it")]
 
     def table(self, name: str, build: Callable[[Tables], torch.Tensor] | None = None) -> torch.Tensor:
         """A table in the working dtype/device, cast once from its float64 master.
@@ -120,8 +130,7 @@ class NoiseSchedule:
         """
         if name not in self._cast:
             if name not in self._float64:
-                if build is None:
-                    raise KeyError(f"unknown schedule table {name!r}")
+                check_table_name(name, self._float64, build)
                 self._float64[name] = build(self._float64)
             self._cast[name] = self._float64[name].to(device=self.device, dtype=self.dtype)
         return self._cast[name]

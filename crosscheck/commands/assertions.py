@@ -11,11 +11,13 @@ r"""pytest assertions on identities: is my formula, or my torch function, the ca
         assert_matches(my_posterior_mean, "posterior_mean", dtype=torch.float32)
 
 Both raise ``AssertionError`` with the counterexample; bad input (unknown target or symbol, a
-function whose parameters cannot be supplied) raises ``ValueError``/``TypeError``.
+function whose parameters cannot be supplied, a keyword out of its range) raises
+``ValueError``/``TypeError`` naming the argument (the README's table of failures lists each).
 """
 
 from __future__ import annotations
 
+import numbers
 from typing import Callable
 
 import sympy as sp
@@ -35,6 +37,7 @@ def assert_equivalent(formula, target: str, *, latex: bool | None = None, timeou
     Raises ``AssertionError`` (with the counterexample, or saying the check was undecided)
     unless the verdict is *holds*; returns the :class:`~crosscheck.commands.check.Verdict`.
     """
+    check.chosen_target("target", target)
     verdict = check.check(target, formula, latex=latex, timeout=timeout)
     if not verdict.ok:
         raise AssertionError(verdict.report())
@@ -79,36 +82,27 @@ def assert_matches(function: Callable, target: str, *, device="cpu", dtype=None,
     ``-eps/sqrt(1 - alpha_bar_t)``), the inputs are tied by
     ``x_t = sqrt(alpha_bar_t) x_0 + sqrt(1 - alpha_bar_t) eps`` and the reference rewritten.  The result is compared with
     the proved expression evaluated at 50 digits on ``points`` random points (half on
-    ``schedule``, default linear T = 1000, half on random schedules), within ``rtol`` of the
+    ``schedule``, a :class:`numeric.NoiseSchedule` or ``"linear"``/``"cosine"`` with T = 1000, default
+    linear, half on random schedules), within ``rtol`` of the
     magnitude of the expression's terms (default ``rtol``: the catalog's tolerance for the dtype;
     with tied inputs, denominators count at their true value).  A denominator computed inaccurately, such as a naive
     float32 ``1 - alpha_bar_t`` at small t, fails.  Returns the :class:`~crosscheck.engine.evaluate.NumericResult`.
     """
     import torch
 
-    from numeric import NoiseSchedule
     from ..engine.evaluate import compare
     from ..engine.points import draw
     from ..engine.tolerances import RTOL
 
-    chosen = check.target(target)
     if not callable(function):
-        raise TypeError(f"function must be callable, got {type(function).__name__}")
+        raise TypeError(f"`function` must be callable (the torch function to check), got {check._shown(function)}")
+    chosen = check.chosen_target("target", target)
     name = getattr(function, "__name__", repr(function))
-    dtype = torch.float64 if dtype is None else dtype
-    if dtype not in RTOL:
-        raise ValueError(f"dtype must be torch.float64 or torch.float32, got {dtype}")
-    device = torch.device(device)
-    if device.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError("device='cuda' but no CUDA device is available; use device='cpu'")
-    if not isinstance(points, int) or isinstance(points, bool) or not 10 <= points <= 1_000_000:
-        raise ValueError(f"points must be an int in [10, 1000000], got {points!r}")
-    if rtol is not None and not (isinstance(rtol, (int, float)) and not isinstance(rtol, bool)
-                                 and 0 < rtol < 1):
-        raise ValueError(f"rtol must be a number in (0, 1) (a relative error), got {rtol!r}; "
-                         "leave it None for the registry's tolerance of the dtype")
-    pairs = arguments(function, name)
-    schedule = NoiseSchedule.linear(1000) if schedule is None else schedule
+    device, dtype, schedule, points, seed = _check_matches_options(device, dtype, schedule, points, seed, rtol)
+    try:
+        pairs = arguments(function, name)
+    except TypeError as err:
+        raise TypeError(f"`function` has parameters assert_matches cannot supply: {err}") from None
     groups = draw(schedule.to(dtype=torch.float64, device="cpu"), points, dtype=dtype, device=device, seed=seed,
                   t_min=chosen.t_min)
     reference, tied = _reference_in(chosen.expression(), {canonical for _, canonical in pairs})
@@ -121,10 +115,10 @@ def assert_matches(function: Callable, target: str, *, device="cpu", dtype=None,
     def call(group):
         out = numeric(group)
         if not isinstance(out, torch.Tensor):
-            raise TypeError(f"{name} returned {type(out).__name__}; assert_matches needs a torch.Tensor")
+            raise TypeError(f"`function` ({name}) returned {type(out).__name__}; assert_matches needs a torch.Tensor")
         if not out.is_floating_point():       # an imaginary part is never dropped, an integer never rounded
-            raise TypeError(f"{name} returned a {out.dtype} tensor; the quantity is real: return a floating "
-                            f"tensor of the input dtype ({dtype})")
+            raise TypeError(f"`function` ({name}) returned a {out.dtype} tensor; the quantity is real: return a "
+                            f"floating tensor of the input dtype ({dtype})")
         return out
 
     # Tied inputs: x_t - sqrt(alpha_bar_t) x_0 cancels, and dividing it by the small
@@ -140,6 +134,58 @@ def assert_matches(function: Callable, target: str, *, device="cpu", dtype=None,
             f"(relative to the magnitude of the terms) > {tolerance:.0e} for {dtype} on {device}; worst point: "
             + ", ".join(f"{k} = {v}" for k, v in where.items()))
     return result
+
+
+#: The schedules ``assert_matches(schedule=...)`` accepts by name, each with T = 1000.
+SCHEDULES = ("linear", "cosine")
+#: ``points`` range: enough points for every group of the draw, and a bound on the 50-digit work.
+POINTS_RANGE = (10, 1_000_000)
+#: ``seed`` range: torch.Generator.manual_seed takes it (and seed + 1).
+SEED_RANGE = (0, 2**63 - 2)
+#: The largest ``rtol``.  Errors are relative to the magnitude of the expression's terms, so a
+#: function returning 0 is within 0.0055 of denoising_kl, 0.03 of kl_eps_constant, 0.2 of
+#: posterior_variance (200 points): above 1e-3 a zero could pass.  The registry's own
+#: tolerances are 1e-11 (float64) and 5e-6 (float32).
+MAX_RTOL = 1e-3
+
+
+def _check_matches_options(device, dtype, schedule, points, seed, rtol):
+    """assert_matches' keywords: (device, dtype, schedule, points, seed), each refused by name when it is wrong."""
+    import torch
+
+    from numeric import NoiseSchedule
+    from numeric._validation import check_device
+    from ..engine.tolerances import RTOL
+
+    device = check_device(device)
+    dtype = torch.float64 if dtype is None else dtype
+    if not isinstance(dtype, torch.dtype):
+        raise TypeError(f"`dtype` must be torch.float64 or torch.float32, got {check._shown(dtype)}")
+    if dtype not in RTOL:
+        raise ValueError(f"`dtype` must be torch.float64 or torch.float32 (the dtypes the registry has a tolerance "
+                         f"for), got {dtype}")
+    if schedule is None or (isinstance(schedule, str) and schedule in SCHEDULES):
+        schedule = getattr(NoiseSchedule, schedule or "linear")(1000)
+    elif isinstance(schedule, str):
+        raise ValueError(f"`schedule` must be a numeric.NoiseSchedule or one of {', '.join(map(repr, SCHEDULES))} "
+                         f"(T = 1000), got {schedule!r}")
+    elif not isinstance(schedule, NoiseSchedule):
+        raise TypeError(f"`schedule` must be a numeric.NoiseSchedule or one of {', '.join(map(repr, SCHEDULES))} "
+                        f"(T = 1000), got {check._shown(schedule)}; pass e.g. NoiseSchedule.cosine(1000)")
+    for argument, value, (low, high) in (("points", points, POINTS_RANGE), ("seed", seed, SEED_RANGE)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+            raise TypeError(f"`{argument}` must be an int in [{low}, {high}], got {check._shown(value)}")
+        if not low <= value <= high:
+            raise ValueError(f"`{argument}` must be an int in [{low}, {high}], got {value}")
+    if rtol is not None:
+        if isinstance(rtol, bool) or not isinstance(rtol, numbers.Real):
+            raise TypeError(f"`rtol` must be a number in (0, {MAX_RTOL:g}] (an error relative to the magnitude of the "
+                            f"terms) or None, got {check._shown(rtol)}")
+        if not 0 < rtol <= MAX_RTOL:        # also nan; inf passed anything, 0.5 a function returning 0
+            raise ValueError(f"`rtol` must be a number in (0, {MAX_RTOL:g}] (an error relative to the magnitude of the "
+                             f"terms), got {rtol!r}; above it a function returning 0 can pass; leave it None for "
+                             "the registry's tolerance of the dtype")
+    return device, dtype, schedule, int(points), int(seed)
 
 
 def _tie_x_t(group, dtype, device) -> None:

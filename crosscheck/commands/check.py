@@ -24,6 +24,7 @@ torch, so a cold ``check`` answers in well under 2 s.
 from __future__ import annotations
 
 import math
+import numbers
 import random
 import time
 from dataclasses import dataclass, field
@@ -781,8 +782,72 @@ def parse_formula(formula, *, latex: bool | None = None) -> symbolic_formula.For
         return symbolic_formula.parse(formula, latex=latex)
     if isinstance(formula, sp.Basic):
         return symbolic_formula.from_sympy(formula)
-    raise TypeError(f"formula must be a str (plain or LaTeX) or a SymPy expression, "
-                    f"got {type(formula).__name__}")
+    raise TypeError(f"`formula` must be a str (plain or LaTeX) or a SymPy expression, "
+                    f"got {_shown(formula)}; pass e.g. '(1 - alpha_bar_prev)/(1 - alpha_bar_t)*beta_t'")
+
+
+# -- the arguments of check() (pure Python: the command stays torch-free) -----------------------------
+
+#: The longest ``timeout`` check() accepts, in seconds (the command line's ``--timeout`` range).
+MAX_TIMEOUT = 3600.0
+#: The ``memory_mib`` range check() accepts (the command line's ``--memory`` range).
+MEMORY_MIB_RANGE = (64, 1 << 20)
+
+
+def _shown(value: object, limit: int = 60) -> str:
+    text = repr(value)
+    return f"{type(value).__name__} {text if len(text) <= limit else text[:limit - 3] + '...'}"
+
+
+def chosen_target(argument: str, name: object) -> Part:
+    """The catalog target ``name`` passed as ``argument``: a TypeError or ValueError naming the argument."""
+    if not isinstance(name, str):
+        raise TypeError(f"`{argument}` must be a catalog name (a str such as 'posterior_mean'), got {_shown(name)}; "
+                        "`python -m crosscheck check --list` lists them")
+    try:
+        return target(name)
+    except ValueError as err:
+        raise ValueError(f"`{argument}` names an {err}") from None
+
+
+def check_timeout(timeout: object) -> float | None:
+    """None (no limit) or a number of seconds in (0, MAX_TIMEOUT]."""
+    if timeout is None:
+        return None
+    if isinstance(timeout, bool) or not isinstance(timeout, numbers.Real):
+        raise TypeError(f"`timeout` must be a number of seconds or None, got {_shown(timeout)}; pass e.g. timeout=30")
+    try:
+        seconds = float(timeout)
+    except OverflowError:                           # an int beyond any float
+        seconds = math.inf
+    if not 0 < seconds <= MAX_TIMEOUT:              # also nan
+        raise ValueError(f"`timeout` must be in (0, {MAX_TIMEOUT:g}] seconds, got {timeout!r}; pass e.g. "
+                         "timeout=30, or None for no limit")
+    return seconds
+
+
+def _check_flag(name: str, value: object, none: bool = False) -> None:
+    if not (isinstance(value, bool) or (none and value is None)):
+        allowed = "True, False or None" if none else "True or False"
+        raise TypeError(f"`{name}` must be {allowed}, got {_shown(value)}")
+
+
+def check_memory_mib(memory_mib: object) -> int | None:
+    """None (no limit) or a whole number of MiB in MEMORY_MIB_RANGE."""
+    if memory_mib is None:
+        return None
+    low, high = MEMORY_MIB_RANGE
+    if isinstance(memory_mib, bool) or not isinstance(memory_mib, numbers.Integral):
+        raise TypeError(f"`memory_mib` must be an int number of MiB or None, got {_shown(memory_mib)}")
+    if not low <= memory_mib <= high:
+        raise ValueError(f"`memory_mib` must be in [{low}, {high}] MiB, got {memory_mib}; pass e.g. "
+                         f"memory_mib={limits.MEMORY_MIB}, or None for no limit")
+    return int(memory_mib)
+
+
+def _formula_error(err: Exception, what: str) -> symbolic_formula.FormulaError:
+    """The reader's refusal, naming the argument it is about."""
+    return symbolic_formula.FormulaError(f"`formula` {what}: {err}")
 
 
 def check(target_name: str, formula, *, latex: bool | None = None,
@@ -797,9 +862,19 @@ def check(target_name: str, formula, *, latex: bool | None = None,
     :class:`Verdict` otherwise.
     """
     start = time.perf_counter()
-    chosen = target(target_name)
-    parsed = parse_formula(formula, latex=latex)
-    statements, notes = _statements(chosen, parsed)
+    chosen = chosen_target("target_name", target_name)
+    _check_flag("latex", latex, none=True)
+    _check_flag("hints", hints)
+    timeout = check_timeout(timeout)
+    memory_mib = check_memory_mib(memory_mib)
+    try:
+        parsed = parse_formula(formula, latex=latex)
+    except symbolic_formula.FormulaError as err:
+        raise _formula_error(err, "cannot be read") from None
+    try:
+        statements, notes = _statements(chosen, parsed)
+    except symbolic_formula.FormulaError as err:
+        raise _formula_error(err, f"cannot be checked against {chosen.name}") from None
     notes = list(parsed.notes) + notes
     verdicts: list[Verdict] = []
     for statement in statements:
@@ -810,8 +885,11 @@ def check(target_name: str, formula, *, latex: bool | None = None,
         single = symbolic_formula.Formula(parsed.text, parsed.latex, expr,
                            written=None if written is None else written.xreplace(replacement))
         remaining = None if timeout is None else max(timeout - (time.perf_counter() - start), 0.01)
-        verdict = _check_expression(statement.target, single, timeout=remaining, hints=hints, start=start,
-                                    memory_mib=memory_mib)
+        try:
+            verdict = _check_expression(statement.target, single, timeout=remaining, hints=hints, start=start,
+                                        memory_mib=memory_mib)
+        except symbolic_formula.FormulaError as err:
+            raise _formula_error(err, f"cannot be checked against {statement.target.name}") from None
         verdict.checked = [{"side": statement.label, "target": statement.target.name, "status": verdict.status}]
         verdicts.append(verdict)
         if verdict.status != HOLDS:

@@ -17,7 +17,8 @@ from typing import Callable, Dict, Sequence
 import torch
 import torch.nn as nn
 
-from .._validation import as_tensor_like, check_count, check_data, check_finite, check_points, check_positive_float
+from .._validation import (as_tensor_like, check_count, check_data, check_finite, check_points, check_positive_float,
+                           check_sample_count)
 from ..gaussian import _gaussian_log_density
 from ..kl import _gaussian_kl, _standard_normal_kl
 from ._common import device, new_figure
@@ -62,7 +63,9 @@ class IntractableLikelihoodDemo:
 
     def sample_prior(self, n_samples: int, *, generator: torch.Generator | None = None) -> torch.Tensor:
         """z ~ p(z) = N(0, I), shape (n_samples, latent_dim)."""
-        n_samples = check_count("n_samples", n_samples)
+        weight = self.decoder.weight
+        n_samples = check_sample_count("n_samples", n_samples, 2 * self.latent_dim * weight.element_size(),
+                                       weight.device, "z drawn and cast")
         z = torch.randn((n_samples, self.latent_dim), generator=generator,
                         device="cpu" if generator is None else generator.device)
         return z.to(self.decoder.weight)
@@ -98,7 +101,10 @@ class IntractableLikelihoodDemo:
         against the exact value.  Returns ``estimate``, ``exact``, ``error`` (per row),
         ``effective_sample_size`` (of the K prior samples, per row)."""
         x = check_points("x", x, dim=self.data_dim)
-        n_samples = check_count("n_samples", n_samples)
+        weight = self.decoder.weight
+        n_samples = check_sample_count("n_samples", n_samples,
+                                       2 * (self.latent_dim + x.shape[0] * (self.data_dim + 1)) * weight.element_size(),
+                                       weight.device, "z, its decoded means and the (K, B) log-likelihoods")
         z = self.sample_prior(n_samples, generator=generator)
         log_lik = self.likelihood_given_z(x[None], z[:, None])                 # (K, B)
         estimate = torch.logsumexp(log_lik, 0) - math.log(n_samples)
@@ -191,6 +197,7 @@ class KLDivergenceBuilder:
         to a two-mode mixture: forward KL covers both modes (moment matching), reverse KL picks one.
 
         The fits minimise each KL over (μ, log σ) on a grid (exact to quadrature error, not sampled)."""
+        n_samples = check_sample_count("n_samples", n_samples, 6 * 8, "cpu", "float64 samples and their log-densities")
         generator = torch.Generator().manual_seed(seed)
         p_mean, p_std, q_mean, q_std = (torch.tensor(x, dtype=torch.float64) for x in (0.0, 1.0, 1.0, 2.0))
         forward = self.gaussian_kl_closed_form(p_mean, p_std, q_mean, q_std)
@@ -367,7 +374,7 @@ def demonstrate_jensens_inequality(n_samples: int = 100_000, mu: float = 0.0, si
     and :math:`\mu`, a gap of :math:`\sigma^2/2`.  The same step turns
     :math:`\log p(x) = \log\mathbb E_q[p(x,z)/q(z|x)]` into the ELBO.  Returns the Monte Carlo and
     exact values and a Figure (the chord of log lies below the curve)."""
-    n_samples = check_count("n_samples", n_samples, 2)
+    n_samples = check_sample_count("n_samples", n_samples, 4 * 8, "cpu", "float64 samples and exp of them", 2)
     sigma = check_positive_float("sigma", sigma)
     if isinstance(mu, bool) or not isinstance(mu, (int, float)) or not math.isfinite(mu):
         raise ValueError(f"`mu` must be a finite number, got {mu!r}")

@@ -39,8 +39,8 @@ import torch.nn.functional as F
 
 from .._types import EpsModel
 from .._validation import (check_choice, check_count, check_data, check_device, check_dtype, check_model_output,
-                           check_points, check_positive_float, check_state_timestep, check_timestep,
-                           check_trajectory, check_variance)
+                           check_points, check_positive_float, check_sample_count, check_state_timestep,
+                           check_timestep, check_trajectory, check_variance)
 from ..elbo import (ELBOTerms, _elbo_terms, _reverse_variance, elbo_bayes, elbo_factorization, elbo_kl_form,
                     elbo_reindexing, elbo_separation, elbo_telescoping)
 from ..forward import (_forward_jump_sample, _forward_step_mean, _forward_step_sample, _forward_step_variance,
@@ -81,9 +81,10 @@ def create_diffusion_test_data(n_samples: int = 300, *, layout: str = "clusters"
     Returns:
         (n_samples, 2) tensor on ``device`` (torch's default dtype unless ``dtype``).
     """
-    n_samples = check_count("n_samples", n_samples, 3)
     check_choice("layout", layout, ("clusters", "ring"))
     dtype = check_dtype(dtype)
+    n_samples = check_sample_count("n_samples", n_samples, 8 * torch.empty((), dtype=dtype).element_size(),
+                                   check_device(device), "2-D points and their angles, centres and noise", 3)
     sizes = [n_samples // 3 + (k < n_samples % 3) for k in range(3)]
     parts = []
     for k, size in enumerate(sizes):
@@ -212,7 +213,9 @@ class SequentialLikelihoodDemo(_LabSchedule):
             ``effective_sample_size``, ``seconds``.
         """
         x0 = check_points("x0", x0, self.schedule, self.data_dim)[:1]
-        n_trajectories = check_count("n_trajectories", n_trajectories)
+        n_trajectories = check_sample_count("n_trajectories", n_trajectories,
+                                            6 * (self.T + 1) * x0.shape[1] * x0.element_size(), x0.device,
+                                            "trajectories of T + 1 states and their log-densities")
         print(f"Attempting marginal likelihood with {n_trajectories} trajectories...")
         start = time.time()
         log_w = self._log_weights(x0, n_trajectories)

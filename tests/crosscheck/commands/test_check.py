@@ -241,9 +241,9 @@ def test_bad_input_raises(target, formula, message):
 
 
 def test_type_errors():
-    with pytest.raises(TypeError, match="formula must be"):
+    with pytest.raises(TypeError, match="`formula` must be a str"):
         check.check("posterior_mean", 3)
-    with pytest.raises(TypeError, match="target must be"):
+    with pytest.raises(TypeError, match="`target_name` must be a catalog name"):
         check.check(3, "x_t")
 
 
@@ -322,3 +322,50 @@ def test_cli_list(capsys):
     assert main(["check", "--list"]) == 0
     out = capsys.readouterr().out
     assert "posterior_mean" in out and r"\bar\alpha_{t-1}" in out
+
+
+# ---- check()'s keywords: each refused by name, before any work (README, "How the API fails") ------
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"timeout": -1}, ValueError, r"^`timeout` must be in \(0, 3600\] seconds, got -1; pass e.g. timeout=30, or None "
+                                  r"for no limit$"),
+    ({"timeout": 0}, ValueError, r"^`timeout` must be in \(0, 3600\] seconds, got 0;"),
+    ({"timeout": float("nan")}, ValueError, r"got nan;"),
+    ({"timeout": float("inf")}, ValueError, r"got inf;"),
+    ({"timeout": 10**400}, ValueError, r"^`timeout` must be in \(0, 3600\] seconds, got 1000"),
+    ({"timeout": 3601}, ValueError, r"got 3601;"),
+    ({"timeout": True}, TypeError,
+     r"^`timeout` must be a number of seconds or None, got bool True; pass e.g. timeout=30$"),
+    ({"timeout": "5"}, TypeError, r"^`timeout` must be a number of seconds or None, got str '5'"),
+    ({"memory_mib": -5}, ValueError, r"^`memory_mib` must be in \[64, 1048576\] MiB, got -5; pass e.g. memory_mib=\d+, "
+                                     r"or None for no limit$"),
+    ({"memory_mib": 2.5}, TypeError, r"^`memory_mib` must be an int number of MiB or None, got float 2.5$"),
+    ({"memory_mib": True}, TypeError, r"^`memory_mib` must be an int"),
+    ({"hints": "no"}, TypeError, r"^`hints` must be True or False, got str 'no'$"),
+    ({"hints": None}, TypeError, r"^`hints` must be True or False, got NoneType None$"),
+    ({"latex": "no"}, TypeError, r"^`latex` must be True, False or None, got str 'no'$"),
+])
+def test_check_refuses_each_keyword_by_name(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        check.check("posterior_variance", _BETA_TILDE, **kwargs)
+
+
+@pytest.mark.parametrize("target, formula, error, match", [
+    (3, "x_t", TypeError, r"^`target_name` must be a catalog name \(a str such as 'posterior_mean'\), got int 3; "
+                          r"`python -m crosscheck check --list` lists them$"),
+    (None, "x_t", TypeError, r"^`target_name` must be a catalog name"),
+    ("posterior_meen", "x_t", ValueError, r"^`target_name` names an unknown target 'posterior_meen'"),
+    ("posterior_mean", 3, TypeError, r"^`formula` must be a str \(plain or LaTeX\) or a SymPy expression, got int 3; "),
+    ("posterior_mean", None, TypeError, r"^`formula` must be a str"),
+    ("posterior_mean", "alpha_bar_tt", ValueError, r"^`formula` cannot be read: unknown symbol 'alpha_bar_tt'"),
+    ("posterior_mean", r"\tilde\beta_t = x_t", ValueError,
+     r"^`formula` cannot be checked against posterior_mean: the left side .* names posterior_variance"),
+    ("eps_mean", "x_0 + x_t", ValueError, r"^`formula` cannot be checked against eps_mean: eps_mean expresses x_0"),
+])
+def test_check_names_the_target_and_the_formula_it_refuses(target, formula, error, match):
+    with pytest.raises(error, match=match):
+        check.check(target, formula)
+
+
+def test_check_with_no_time_limit_still_decides():
+    assert check.check("posterior_variance", _BETA_TILDE, timeout=None, hints=False).ok
