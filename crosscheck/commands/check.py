@@ -1008,6 +1008,8 @@ def main(argv: list[str]) -> int:
         verdict = check(args.target, " ".join(args.formula), latex=latex, timeout=args.timeout,
                         hints=not args.no_hints, memory_mib=args.memory or MEMORY_MIB)
     except (ValueError, TypeError) as err:
-        raise UsageError(str(err).replace("\n", " ")) from None
+        # the API names its arguments; the command line's are TARGET and FORMULA
+        message = str(err).replace("`target_name`", "TARGET").replace("`formula`", "FORMULA")
+        raise UsageError(message.replace("\n", " ")) from None
     print(json_text(verdict.as_json(), indent=2) if args.json else verdict.report())
     return 0 if verdict.ok else 1

@@ -562,3 +562,13 @@ def test_json_to_dev_stdout_redirected_to_a_file_appends_to_it(tmp_path):
     lines, report = text.split("\n{", 1)
     assert "1 of 1 identities hold" in lines and json.loads("{" + report)["ok"] is True
     assert os.listdir(tmp_path) == ["out.txt"]
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["check", "nope", "x_t"], "crosscheck: error: TARGET names an unknown target 'nope'"),
+    (["check", "posterior_mean", "x_t +"], "crosscheck: error: FORMULA cannot be read"),
+])
+def test_check_names_the_command_lines_arguments_not_the_apis(argv, message, capsys):
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(message) and err.count("\n") == 1 and "`" not in err.split(";")[0], err
