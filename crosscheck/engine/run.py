@@ -35,6 +35,12 @@ class QuantityResult:
         symbolic_ok = self.proof is None or self.proof.status is Status.PROVED
         return symbolic_ok and all(r.ok for r in self.numeric) and all(c.ok for c in self.checks)
 
+    @property
+    def notes(self) -> list[str]:
+        """What the working dtype's range did to the point-by-point comparison, one line per part
+        it touched (points below its normal range, beyond it, not compared); empty when none."""
+        return [f"{r.name}: {r.note}" for r in self.numeric if r.note]
+
     def as_json(self) -> dict:
         worst = max(self.numeric, key=lambda r: r.max_scaled_err / r.tolerance, default=None)
         return {
@@ -46,8 +52,11 @@ class QuantityResult:
                 "max_rel_err": max(r.max_rel_err for r in self.numeric),
                 "max_scaled_err": worst.max_scaled_err, "tolerance": worst.tolerance,
                 "points": sum(r.points for r in self.numeric),
+                **{key: sum(r.extra.get(key, 0) for r in self.numeric)
+                   for key in ("below_normal_range", "overflow", "not_compared")},
                 "parts": [r.as_json() for r in self.numeric],
             },
+            "notes": self.notes,
             "checks": [c.as_json() for c in self.checks],
         }
 
