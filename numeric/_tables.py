@@ -43,8 +43,10 @@ def _previous(m, name):
 
 
 def beta_tilde(m: Tables) -> torch.Tensor:
-    # beta_t (1 - alpha_bar_{t-1}) / (1 - alpha_bar_t); index 0 set to 0 (0/0 otherwise).
-    table = m["beta"] * _previous(m, "one_minus_alpha_bar") / m["one_minus_alpha_bar"]
+    # beta_t (1 - alpha_bar_{t-1}) / (1 - alpha_bar_t); index 0 set to 0 (0/0 otherwise).  The
+    # ratio (<= 1) first: beta_t (1 - alpha_bar_{t-1}) underflows for betas near 1e-300 although
+    # beta_tilde_t does not.
+    table = m["beta"] * (_previous(m, "one_minus_alpha_bar") / m["one_minus_alpha_bar"])
     table[0] = 0.0
     return table
 
@@ -140,8 +142,9 @@ def beta_minus_beta_tilde(m: Tables) -> torch.Tensor:
 
 
 def lambda_numerator(m: Tables) -> torch.Tensor:
-    # beta_t^2 / (alpha_t (1 - alpha_bar_t)); index 0 unused.
-    table = m["beta"] ** 2 / (m["alpha"] * m["one_minus_alpha_bar"])
+    # beta_t^2 / (alpha_t (1 - alpha_bar_t)); index 0 unused.  As beta_t times the ratio
+    # beta_t / (1 - alpha_bar_t) <= 1: beta_t^2 underflows for betas below 1e-162.
+    table = m["beta"] * (m["beta"] / m["one_minus_alpha_bar"]) / m["alpha"]
     table[0] = 0.0
     return table
 

@@ -66,6 +66,8 @@ def _line(result) -> str:
         text += f" numeric: err {worst.max_scaled_err:.1e} {'<=' if worst.ok else '>'} {worst.tolerance:.0e} ({points} pts)"
     for check in result.checks:
         text += f"  | {check.summary}"
+    for note in result.notes:            # points the working dtype cannot hold, and how they were judged
+        text += f"  | {note}"
     return text + f"  [{result.seconds:.2f} s]"
 
 

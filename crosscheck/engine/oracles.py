@@ -19,7 +19,7 @@ from numeric import NoiseSchedule
 
 from .evaluate import Refusal, pointwise
 from .points import Group, betas_key, exact_schedule
-from .tolerances import ORACLE_ROUNDINGS, ORACLE_TOL, SCHEDULE_RTOL, Z_LIMIT
+from .tolerances import KL_CONSTANT_RTOL, ORACLE_ROUNDINGS, ORACLE_TOL, SCHEDULE_RTOL, Z_LIMIT
 from .types import CheckResult, Context
 
 #: The schedule symbols of a check at timestep t: the values at t and t - 1 (alpha_bar_t among them).
@@ -84,9 +84,12 @@ def _log_density_sensitivity(x: torch.Tensor, mean: torch.Tensor, var: torch.Ten
 
 def _kl_sensitivity(mean_1, var_1, mean_2, var_2) -> torch.Tensor:
     """How far KL(N(m1, v1) || N(m2, v2)) moves per relative rounding of its arguments (float64)."""
+    eps = torch.finfo(mean_1.dtype).eps
     mean_1, var_1, mean_2, var_2 = (a.double() for a in (mean_1, var_1, mean_2, var_2))
-    gap = mean_1 - mean_2
-    return (gap.abs() * (mean_1.abs() + mean_2.abs()) / var_2 + gap**2 / (2 * var_2) + var_1 / var_2
+    size = mean_1.abs() + mean_2.abs()
+    # the gap as computed may have cancelled to nothing: the true one is up to eps * size away
+    gap = (mean_1 - mean_2).abs() + eps * size
+    return (gap * size / var_2 + gap**2 / (2 * var_2) + var_1 / var_2
             + 0.5 * torch.log(var_2 / var_1).abs() + 0.5)
 
 
@@ -143,6 +146,39 @@ def torch_denoising_kl(ctx: Context) -> CheckResult:
         theirs = kl_divergence(Normal(mean_1, var_1.sqrt()), Normal(mean_2, sigma2.sqrt()))
         return ours, theirs, _kl_sensitivity(mean_1, var_1, mean_2, sigma2)
     return _agree("kl_divergence of the eps-form Normals", ctx, pairs, t_min=2, reads=AT_T)
+
+
+def kl_constant_relative(ctx: Context) -> CheckResult:
+    """C_t at sigma_t^2 = beta_t (the DDPM choice), every t >= 2 (sampled beyond T = 4096), in
+    float64 on the context's device, against its 60-digit value at *relative* precision.
+
+    C_t = (x - log(1 + x))/2 with x = beta_tilde_t/beta_t - 1 = -beta_t alpha_bar_{t-1}/(1 - alpha_bar_t):
+    tiny where alpha_bar_{t-1} is (late steps, large betas), and then lost entirely by a ratio
+    formed before subtracting 1; the magnitude-scaled comparison cannot see that."""
+    s = ctx.schedule.to(dtype=torch.float64)
+    steps = [t for t in checked_steps(s.T) if t >= 2]
+    if not steps:
+        return CheckResult("kl_eps_constant at sigma_t^2 = beta_t, relative", "precision", True,
+                           "T = 1: no t >= 2", {"max_rel_err": 0.0, "tolerance": KL_CONSTANT_RTOL})
+    t = torch.tensor(steps, device=s.device)
+    ours = numeric.kl_eps_constant(t, s, s.beta[t]).cpu().tolist()
+    alpha, alpha_bar = exact_schedule(s)
+    worst, where, tiny = 0.0, None, mpmath.mpf(torch.finfo(torch.float64).tiny)
+    with mpmath.workdps(60):
+        for step, got in zip(steps, ours):
+            beta = 1 - alpha[step]
+            x = -beta * alpha_bar[step - 1] / (1 - alpha_bar[step])
+            # (x - log1p(x))/2 cancels to x^2/4: below |x| = 1e-20 its series, to 1e-40 relative
+            exact = x * x / 4 - x**3 / 6 if abs(x) < 1e-20 else (x - mpmath.log1p(x)) / 2
+            # below float64's normal range the correctly rounded value is all one can ask for
+            error = float(abs(mpmath.mpf(got) - exact) / max(exact, tiny))
+            if not error <= worst:
+                worst, where = error, {"t": step, "numeric": got, "reference": float(exact)}
+    ok = worst <= KL_CONSTANT_RTOL
+    return CheckResult("kl_eps_constant at sigma_t^2 = beta_t, relative", "precision", ok,
+                       f"C_t at sigma_t^2 = beta_t (float64, {len(steps)} timesteps): max rel err {worst:.1e} "
+                       f"{'<=' if ok else '>'} {KL_CONSTANT_RTOL:.0e}",
+                       {"max_rel_err": worst, "tolerance": KL_CONSTANT_RTOL, "worst": where})
 
 
 def torch_prior_kl(ctx: Context) -> CheckResult:

@@ -267,7 +267,7 @@ REGISTRY: tuple[Quantity, ...] = (
          Part("denoising_kl",
               "KL(q(x_{t-1}|x_t,x_0) || p_theta(x_{t-1}|x_t)) = lambda_t (eps - eps_theta)^2 + C_t",
               _KL + _KL_QP, t_min=2, remark="per coordinate", additive=True)),
-        checks=("oracles.torch_denoising_kl",),
+        checks=("oracles.torch_denoising_kl", "oracles.kl_constant_relative"),
         worked=("kl_eps_derivation", "kl_eps_mse"),
     ),
     Quantity(
