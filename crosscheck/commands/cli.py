@@ -15,7 +15,7 @@ import signal
 import sys
 import time
 
-from .common import (RECEIVED, STDOUT, Interrupted, Parser, UsageError, report_interrupt, add_device_option, add_dtype_option, add_schedule_options,
+from .common import (RECEIVED, STDOUT, Interrupted, Parser, UsageError, deferred, report_interrupt, add_device_option, add_dtype_option, add_schedule_options,
                     add_seed_option, check_output_file, int_in, json_text, resolve_device, schedule_from_args,
                     write_json)
 
@@ -101,7 +101,8 @@ def run(args: argparse.Namespace) -> int:
     if args.json is not None:
         check_output_file("--json", args.json)
 
-    import torch
+    with deferred():
+        import torch
     from ..engine.types import Context
 
     device = resolve_device(args.device)
@@ -169,7 +170,8 @@ def _command(name: str):
     module = COMMANDS[name][1]
     if module is None:
         return _list_command
-    return importlib.import_module(f"{__package__}.{module}").main
+    with deferred():          # torch's import runs C++ callbacks a signal must not unwind through
+        return importlib.import_module(f"{__package__}.{module}").main
 
 
 def one_line(message: str) -> str:
@@ -203,7 +205,12 @@ def main(argv: list[str] | None = None) -> int:
     """
     argv = sys.argv[1:] if argv is None else argv
     try:
-        code = _dispatch(argv)
+        if sys.stdout is None:       # started with standard output closed (>&-)
+            raise UsageError("standard output is closed; run with it open, or redirect it to a file or /dev/null")
+        try:
+            code = _dispatch(argv)
+        except SystemExit as done:   # --help: argparse has printed it; the flush below may still fail
+            code = done.code if isinstance(done.code, int) else (0 if done.code is None else 2)
         sys.stdout.flush()
         return code
     except UsageError as err:

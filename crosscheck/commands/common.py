@@ -30,6 +30,12 @@ class Parser(argparse.ArgumentParser):
     def error(self, message: str):
         raise UsageError(message)
 
+    def _print_message(self, message, file=None):
+        """As argparse's, without swallowing a failed write: ``--help > /dev/full`` is an error."""
+        if message:
+            (file or sys.stderr).write(message)
+            (file or sys.stderr).flush()
+
 
 def int_in(minimum: int = 1, maximum: int = 100_000) -> Callable[[str], int]:
     """An argparse ``type``: an integer written in decimal, in ``[minimum, maximum]``."""
@@ -151,17 +157,34 @@ def _kind(mode: int) -> str:
     return "a special file"
 
 
+#: What staging adds to an output's path: "/.crosscheck-XXXXXXXX/previous/" and a little more.
+_STAGING = 40
+
+
+def _check_length(flag: str, path: str, longest: str) -> None:
+    """The staged copy of ``longest`` below ``path`` must fit the system's path limit too."""
+    try:
+        limit = os.pathconf(os.path.dirname(os.path.abspath(path)) or "/", "PC_PATH_MAX")
+    except (OSError, ValueError):
+        limit = 4096
+    length = len(os.fsencode(os.path.abspath(os.path.join(path, longest)))) + _STAGING
+    if length > limit:
+        raise UsageError(f"{flag} {path[:60]!r}...: the path is too long ({length} bytes with the staging "
+                         f"directory, the limit is {limit}); choose a shorter path")
+
+
 def writable(directory: str) -> bool:
     """Can a file be created in ``directory``?  Tried for real (a temporary file, removed at
     once): permission bits do not tell for root, read-only mounts or /proc."""
     if not os.access(directory, os.W_OK | os.X_OK):
         return False
-    try:
-        fd, probe = tempfile.mkstemp(dir=directory, prefix=".crosscheck-probe-")
-    except OSError:
-        return False
-    os.close(fd)
-    os.unlink(probe)
+    with deferred():               # a signal cannot leave the probe behind
+        try:
+            fd, probe = tempfile.mkstemp(dir=directory, prefix=".crosscheck-probe-")
+        except OSError:
+            return False
+        os.close(fd)
+        os.unlink(probe)
     return True
 
 
@@ -182,6 +205,7 @@ def check_output_directory(flag: str, path: str, names: tuple[str, ...] = ()) ->
         raise UsageError(f"{flag} {path!r}: {existing!r} is a file, not a directory; choose another path")
     if not writable(existing):
         raise UsageError(f"{flag} {path!r}: {existing!r} is not writable; choose another directory")
+    _check_length(flag, path, max(names, key=len, default="x"))
     for name in names:
         target = os.path.join(path, name)
         found = _stat(flag, target, follow=False)
@@ -214,129 +238,18 @@ def check_output_file(flag: str, path: str) -> None:
             raise UsageError(f"{flag} {path!r}: {_kind(found.st_mode)} that is not writable")
         return
     directory = os.path.dirname(os.path.realpath(path))
+    _check_length(flag, directory, os.path.basename(path))
     if not os.path.isdir(directory):
         raise UsageError(f"{flag} {path!r}: directory {directory!r} does not exist; create it first")
     if not writable(directory):
         raise UsageError(f"{flag} {path!r}: directory {directory!r} is not writable")
 
 
-# -- signals -----------------------------------------------------------------------------------
+# -- signals (crosscheck._signals, re-exported for the commands) -----------------------------------
 
-_TERMINATING = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
-_HELD = (signal.SIGINT, *_TERMINATING)
-
-
-class Interrupted(KeyboardInterrupt):
-    """SIGINT, SIGTERM or SIGHUP: unwinds the stack like Ctrl-C, so every ``finally`` and every
-    ``except KeyboardInterrupt`` cleanup runs.  ``status`` is the exit status, 128 + signal."""
-
-    def __init__(self, number: int):
-        super().__init__(number)
-        self.number = number
-
-    @property
-    def status(self) -> int:
-        return 128 + self.number
-
-
-#: Signals received since :func:`install_signal_handlers`, first first.  Kept even when some
-#: library catches the exception: the run still ends with the signal's status.
-RECEIVED: list[int] = []
-
-
-def _raise_interrupted(number, frame):
-    RECEIVED.append(number)
-    raise Interrupted(number)
-
-
-def _unraisable(previous):
-    """An :class:`Interrupted` raised where Python cannot propagate it (a finalizer, a garbage
-    collector callback) is not printed: the signal is sent again, to unwind from the next line
-    of ordinary code."""
-    def hook(unraisable):
-        if isinstance(unraisable.exc_value, Interrupted):
-            os.kill(os.getpid(), unraisable.exc_value.number)
-            return
-        previous(unraisable)
-    return hook
-
-
-def install_signal_handlers() -> None:
-    """For the command line: SIGINT, SIGTERM and SIGHUP raise :class:`Interrupted`.  A signal the
-    parent process set to be ignored (``nohup``, a background job) stays ignored."""
-    for number in _HELD:
-        if signal.getsignal(number) is not signal.SIG_IGN:
-            signal.signal(number, _raise_interrupted)
-    sys.unraisablehook = _unraisable(sys.unraisablehook)
-
-
-def interrupt_status() -> int | None:
-    """128 + the first signal received, or None."""
-    return 128 + RECEIVED[0] if RECEIVED else None
-
-
-def report_interrupt(number: int) -> int:
-    """The one line on standard error for the signal that ended the run; returns its exit
-    status, 128 + the signal.  Under the command line's handlers, later signals wait from here
-    on, so the line is written whole."""
-    if RECEIVED:
-        hold_signals()
-    name = "interrupted" if number == signal.SIGINT else f"stopped by {signal.Signals(number).name}"
-    print(f"crosscheck: {name}", file=sys.stderr)
-    return 128 + number
-
-
-class _Terminated(BaseException):
-    """SIGTERM or SIGHUP arrived while files were being written: unwinds like KeyboardInterrupt."""
-
-    def __init__(self, number: int):
-        super().__init__(number)
-        self.number = number
-
-
-def _raise_terminated(number, frame):
-    raise _Terminated(number)
-
-
-@contextlib.contextmanager
-def _terminating_signals_unwind():
-    """Inside the block SIGTERM and SIGHUP raise :class:`_Terminated`, so every ``finally`` runs;
-    after it the old handlers are back and the signal is sent again, ending the process as it
-    would have.  Only in the main thread, and only for signals whose action was the default
-    (API use: the command line installs its own handlers first)."""
-    replaced = {}
-    if threading.current_thread() is threading.main_thread():
-        for number in _TERMINATING:
-            if signal.getsignal(number) is signal.SIG_DFL:
-                replaced[number] = signal.signal(number, _raise_terminated)
-    try:
-        yield
-    except _Terminated as stop:
-        for number, handler in replaced.items():
-            signal.signal(number, handler)
-        os.kill(os.getpid(), stop.number)
-        raise
-    finally:
-        for number, handler in replaced.items():
-            signal.signal(number, handler)
-
-
-_MASKS = hasattr(signal, "pthread_sigmask")      # POSIX; elsewhere signals are not held
-
-
-def _signal_mask() -> set | None:
-    return signal.pthread_sigmask(signal.SIG_BLOCK, ()) if _MASKS else None
-
-
-def hold_signals() -> None:
-    """Ctrl-C, SIGTERM and SIGHUP wait (pending) until the mask is restored."""
-    if _MASKS:
-        signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
-
-
-def _restore_signal_mask(mask: set | None) -> None:
-    if _MASKS:
-        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+from .._signals import (RECEIVED, Interrupted, _restore_signal_mask, _signal_mask,  # noqa: E402,F401
+                        _terminating_signals_unwind, deferred, hold_signals, install_signal_handlers,
+                        interrupt_status, report_interrupt, settle, undeferred)
 
 
 # -- atomic writing ----------------------------------------------------------------------------
@@ -425,14 +338,17 @@ def write_files(directory: str, write: Callable[[str], object]) -> list[str]:
     created = _missing_directories(directory)
     mask_before = _signal_mask()
     staging = None
-    with _terminating_signals_unwind():
+    # deferred: under the command line's handlers a signal waits while the staging directory is
+    # made, the files are moved in and the staging directory is removed; only write() is cut short
+    with _terminating_signals_unwind(), deferred():
         try:
             try:
                 os.makedirs(directory, exist_ok=True)
                 staging = tempfile.mkdtemp(prefix=".crosscheck-", dir=directory)
                 os.mkdir(os.path.join(staging, "files"))
                 os.mkdir(os.path.join(staging, "previous"))
-                write(os.path.join(staging, "files"))
+                with undeferred():
+                    write(os.path.join(staging, "files"))
             finally:
                 hold_signals()
             return _move_in(os.path.join(staging, "files"), os.path.join(staging, "previous"), directory)

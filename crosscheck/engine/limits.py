@@ -24,6 +24,8 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from .._signals import deferred, undeferred
+
 #: Memory the decision may allocate beyond what the process holds when it starts (MiB).
 MEMORY_MIB = 2048
 #: Run in a forked child where the platform can.
@@ -166,39 +168,41 @@ def _child(work, write_fd: int, memory_mib, seconds) -> None:
 def _run_forked(work, seconds, memory_mib) -> Outcome:
     read_fd, write_fd = os.pipe()
     deadline = None if not seconds else time.monotonic() + seconds
-    pid = os.fork()
-    if pid == 0:                                      # the child never returns
-        os.close(read_fd)
-        _child(work, write_fd, memory_mib, seconds)
-    os.close(write_fd)
     buffer, messages, timed_out, finished = b"", [], False, False
-    try:
-        while True:
-            remaining = None if deadline is None else deadline - time.monotonic()
-            if remaining is not None and remaining <= 0:
-                timed_out = True
-                break
-            ready, _, _ = select.select([read_fd], [], [], remaining)
-            if not ready:
-                timed_out = True
-                break
-            chunk = os.read(read_fd, 1 << 16)
-            if not chunk:
-                finished = True
-                break
-            buffer += chunk
-            while len(buffer) >= 8:
-                size = struct.unpack("!Q", buffer[:8])[0]
-                if len(buffer) < 8 + size:
-                    break
-                messages.append(pickle.loads(buffer[8:8 + size]))
-                buffer = buffer[8 + size:]
-    finally:
-        os.close(read_fd)
-        if not finished:           # timed out, or the parent is unwinding (Ctrl-C, SIGTERM): never leave it running
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-        _, wait_status = os.waitpid(pid, 0)
+    with deferred():              # no signal between the fork and the try that kills the child
+        pid = os.fork()
+        if pid == 0:                                      # the child never returns
+            os.close(read_fd)
+            _child(work, write_fd, memory_mib, seconds)
+        os.close(write_fd)
+        try:
+            with undeferred():
+                while True:
+                    remaining = None if deadline is None else deadline - time.monotonic()
+                    if remaining is not None and remaining <= 0:
+                        timed_out = True
+                        break
+                    ready, _, _ = select.select([read_fd], [], [], remaining)
+                    if not ready:
+                        timed_out = True
+                        break
+                    chunk = os.read(read_fd, 1 << 16)
+                    if not chunk:
+                        finished = True
+                        break
+                    buffer += chunk
+                    while len(buffer) >= 8:
+                        size = struct.unpack("!Q", buffer[:8])[0]
+                        if len(buffer) < 8 + size:
+                            break
+                        messages.append(pickle.loads(buffer[8:8 + size]))
+                        buffer = buffer[8 + size:]
+        finally:
+            os.close(read_fd)
+            if not finished:       # timed out, or the parent is unwinding (Ctrl-C, SIGTERM): never leave it running
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+            _, wait_status = os.waitpid(pid, 0)
     values = [m[1] for m in messages if m[0] == "value"]
     last = values[-1] if values else None
     kinds = [m[0] for m in messages]

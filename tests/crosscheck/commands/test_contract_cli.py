@@ -39,7 +39,8 @@ ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 WRAPPER = textwrap.dedent("""
     import builtins, os, runpy, signal, sys
 
-    moment, number, count = sys.argv[1], getattr(signal, sys.argv[2]), int(sys.argv[3])
+    moment, count = sys.argv[1], int(sys.argv[3])
+    numbers = [getattr(signal, name) for name in sys.argv[2].split("+")]     # SIGTERM+SIGINT: a burst
     seen = [0]
 
     def ours():                      # only once crosscheck's handlers are in place
@@ -49,7 +50,8 @@ WRAPPER = textwrap.dedent("""
         if ours():
             seen[0] += 1
             if seen[0] == count:
-                os.kill(os.getpid(), number)
+                for number in numbers:
+                    os.kill(os.getpid(), number)
 
     if moment == "import":
         real_import = builtins.__import__
@@ -64,6 +66,16 @@ WRAPPER = textwrap.dedent("""
                 tick()
             return real_open(file, mode, *args, **kwargs)
         builtins.open = patched_open
+    elif moment in ("mkdtemp", "fork"):          # right after the call returns, before its result is kept
+        import tempfile
+        owner, name = (tempfile, "mkdtemp") if moment == "mkdtemp" else (os, "fork")
+        real = getattr(owner, name)
+        def patched(*args, **kwargs):
+            result = real(*args, **kwargs)
+            if result != 0:                      # fork: in the parent only
+                tick()
+            return result
+        setattr(owner, name, patched)
     elif moment == "replace":
         real_replace = os.replace
         def patched_replace(*args, **kwargs):
@@ -102,11 +114,15 @@ def assert_whole(before: dict[str, int], after: dict[str, int]):
     assert len(unchanged) in (0, len(before)), f"a mix of old and new files; unchanged: {unchanged}"
 
 
-def assert_one_signal_line(proc, number: int):
+def assert_one_signal_line(proc, number):
+    """One line for the signal that ended the run.  For a burst (``"SIGTERM+SIGINT"``) any one of
+    them: signals pending together are handled in the order of their numbers, not of arrival."""
+    numbers = [getattr(signal, n) for n in number.split("+")] if isinstance(number, str) else [number]
     assert "Traceback" not in proc.stderr, proc.stderr
     if proc.returncode in (0, 1):          # the moment was never reached: a full run
         return "finished"
-    assert proc.returncode == 128 + number, (proc.returncode, proc.stderr)
+    assert proc.returncode - 128 in numbers, (proc.returncode, proc.stderr)
+    number = proc.returncode - 128
     expected = "crosscheck: interrupted" if number == signal.SIGINT else \
         f"crosscheck: stopped by {signal.Signals(number).name}"
     last = proc.stderr.strip().splitlines()[-1]
@@ -572,3 +588,71 @@ def test_check_names_the_command_lines_arguments_not_the_apis(argv, message, cap
     assert cli.main(argv) == 2
     err = capsys.readouterr().err
     assert err.startswith(message) and err.count("\n") == 1 and "`" not in err.split(";")[0], err
+
+
+@pytest.mark.parametrize("burst", ["SIGTERM+SIGINT", "SIGINT+SIGINT+SIGHUP"])
+@pytest.mark.parametrize("moment,count", [("import", 300), ("write", 1), ("replace", 1)])
+def test_a_burst_of_signals_is_still_one_line_and_one_of_their_statuses(burst, moment, count, previous_outputs,
+                                                                         tmp_path):
+    out = _copy(previous_outputs["verify"], tmp_path / "out")
+    before = state(out)
+    proc = run_wrapped(moment, burst, count, COMMANDS["verify"](out))
+    assert assert_one_signal_line(proc, burst) == "interrupted"
+    assert_whole(before, state(out))
+    assert debris(tmp_path) == []
+
+
+def test_a_signal_right_after_the_staging_directory_is_made_leaves_no_debris(previous_outputs, tmp_path):
+    out = _copy(previous_outputs["verify"], tmp_path / "out")
+    before = state(out)
+    proc = run_wrapped("mkdtemp", "SIGTERM", 1, COMMANDS["verify"](out))
+    assert assert_one_signal_line(proc, "SIGTERM") == "interrupted"
+    assert debris(tmp_path) == [] and state(out) == before
+
+
+def test_a_signal_right_after_the_fork_kills_the_check_child(tmp_path):
+    """The narrowest window: the parent is signalled as os.fork returns, before it keeps the pid."""
+    marker = tmp_path / "child-ran"
+    script = WRAPPER.replace("runpy.run_module", f"""
+from crosscheck.engine import limits
+real_child = limits._child
+def child(work, *args):
+    def mark(emit):
+        import time
+        open({str(marker)!r}, "w").write(str(os.getpid()))
+        time.sleep(30)
+    real_child(mark, *args)
+limits._child = child
+runpy.run_module""")
+    proc = subprocess.run([sys.executable, "-c", script, "fork", "SIGTERM", "1", "check", "posterior_variance",
+                           "beta_t"], capture_output=True, text=True, timeout=120)
+    assert assert_one_signal_line(proc, "SIGTERM") == "interrupted"
+    time.sleep(0.5)
+    if marker.exists():                      # the child got as far as its work: it must be gone
+        with pytest.raises(ProcessLookupError):
+            os.kill(int(marker.read_text()), 0)
+
+
+def test_closed_standard_output_is_one_line_and_exit_2():
+    proc = subprocess.run(f"{sys.executable} -m crosscheck list >&-", shell=True, capture_output=True, text=True)
+    assert proc.returncode == 2 and proc.stderr == ("crosscheck: error: standard output is closed; run with it "
+                                                    "open, or redirect it to a file or /dev/null\n"), proc.stderr
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize("argv", [["--help"], ["plots", "--help"], ["check", "--help"]])
+def test_help_to_a_full_standard_output_is_one_line_and_exit_2(argv):
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([sys.executable, "-m", "crosscheck", *argv], stdout=full, stderr=subprocess.PIPE,
+                              text=True)
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "No space left" in proc.stderr, proc.stderr
+
+
+def test_an_output_path_too_long_once_staged_is_refused_up_front(tmp_path, capsys):
+    deep = tmp_path
+    while len(os.fsencode(str(deep))) < 4096 - 60:
+        deep = deep / ("d" * 200)
+    deep = tmp_path / os.path.relpath(deep, tmp_path)[:4096 - 40 - len(str(tmp_path))]
+    assert cli.main(["--only", "score", "--points", "10", "--json", str(deep / "r.json")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "too long" in err and "1 of 1" not in err, err
