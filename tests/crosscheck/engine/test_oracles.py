@@ -38,3 +38,15 @@ def test_kl_constant_check_catches_a_relative_slip_of_1e_9(monkeypatch):
     real = numeric.kl_eps_constant
     monkeypatch.setattr(numeric, "kl_eps_constant", lambda t, s, v: real(t, s, v) * (1 + 1e-9))
     assert not oracles.kl_constant_relative(_ctx(NoiseSchedule.linear(50))).ok
+
+
+def test_kl_constant_check_catches_a_wrong_gap_near_beta_tilde(monkeypatch):
+    """The branch near sigma_t^2 = beta_tilde_t (a mutant that survived the catalog run): caught."""
+    import numeric.kl as kl
+
+    def added_gap(t, schedule, sigma2):
+        beta_tilde = kl.gather(schedule.table("beta_tilde", kl._tables.beta_tilde), t)
+        gap = sigma2 + beta_tilde                      # the mutant: + for -
+        return 0.5 * kl.excess_ratio_term(beta_tilde / sigma2, -gap / sigma2)
+    monkeypatch.setattr(kl, "_kl_eps_constant", added_gap)
+    assert not oracles.kl_constant_relative(_ctx(NoiseSchedule.linear(1000))).ok
