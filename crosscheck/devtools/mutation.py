@@ -722,7 +722,13 @@ _INDEX_0 = ("writes index 0 of a paper-indexed table, which no formula reads: ev
             "is checked to lie in [1, T] (t = 0 is x_0 itself)")
 _T1_ZERO = ("sets the t = 1 entry to 0, which it already is: 1 - alpha_bar_0 = 0 makes the t = 1 "
             "value exactly 0; index 0 (now 0/0) is never read")
+_BRANCH_ONLY = ("the selector between two exactly equal forms of sigma2 - beta_tilde (near beta_t / near "
+                "beta_tilde_t): the value is unchanged, only which rounding applies; its precision is checked "
+                "by oracles.kl_constant_relative at sigma2 = beta_t and tests/numeric/test_kl.py (issue 18)")
+
 EQUIVALENT: dict[str, str] = {
+    "numeric.kl:_kl_eps_constant:add-sub:sigma2 - beta_tilde->sigma2 + beta_tilde": _BRANCH_ONLY,
+    "numeric.kl:_kl_eps_constant:sqrt-add:sigma2->torch.sqrt(sigma2)#1": _BRANCH_ONLY,
     # Index 0 of the derived tables: t = 0 is refused at every public boundary.
     "numeric._tables:lambda_numerator:constant:0.0->1.0": _INDEX_0,
     "numeric._tables:beta_tilde:constant:0.0->1.0": _INDEX_0,
