@@ -63,9 +63,8 @@ def deferred():
         yield
     finally:
         _DEFERRING[0] -= 1
-    if not _DEFERRING[0] and RECEIVED and not _RAISED and _installed():
-        _RAISED.append(time.monotonic())
-        raise Interrupted(RECEIVED[0])
+    if not _DEFERRING[0]:
+        _raise_recorded()
 
 
 @contextlib.contextmanager
@@ -74,12 +73,18 @@ def undeferred():
     a signal recorded before it is raised on entry."""
     depth, _DEFERRING[0] = _DEFERRING[0], 0
     try:
-        if RECEIVED and not _RAISED and _installed():
-            _RAISED.append(time.monotonic())
-            raise Interrupted(RECEIVED[0])
+        _raise_recorded()
         yield
     finally:
         _DEFERRING[0] = depth
+
+
+def _raise_recorded() -> None:
+    """Raise the first signal recorded while deferred, unless one was raised already (or the
+    handlers are not ours: API use)."""
+    if RECEIVED and not _RAISED and _installed():
+        _RAISED.append(time.monotonic())
+        raise Interrupted(RECEIVED[0])
 
 
 def _installed() -> bool:
