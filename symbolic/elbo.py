@@ -390,7 +390,7 @@ def _unwrap_term(atom: sp.Expr, problems: list[str]) -> sp.Expr:
             problems.append(f"{_text(atom)}: the subscript integrates {_names(integrated)} only, but "
                             f"the term depends on {_names(missing)}")
         return body
-    if _densities(atom):
+    if _depends_on(atom):
         problems.append(f"{_text(atom)} is random (it depends on {_names(_depends_on(atom))}) but "
                         f"stands outside any expectation")
     return atom

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from . import elbo, symbols
+from . import elbo, steps, symbols
 from .forward import forward_jump_mean, forward_jump_variance
 from .gaussian import Expect, Normal, gaussian_log_density
 from .kl import gaussian_kl
@@ -51,7 +51,7 @@ MAX_DEGREE = 256        # estimated polynomial degree of the whole formula
 MAX_DEPTH = 100         # nesting of brackets and operators
 MAX_FUNCTION_NESTING = 3   # exp(exp(exp(..))) is as deep as a formula may go
 
-__all__ = ["FormulaError", "Formula", "Side", "parse", "parse_plain", "parse_latex_formula", "parse_derivation", "lhs_key",
+__all__ = ["FormulaError", "Formula", "Side", "parse", "read_line", "parse_plain", "parse_latex_formula", "parse_derivation", "lhs_key",
            "to_proof_symbols", "user_symbol", "is_latex", "from_sympy", "VOCABULARY", "BY_NAME",
            "FUNCTIONS", "plain_names", "latex_spellings", "Name"]
 
@@ -1275,6 +1275,8 @@ class _Parser:
 
     def density(self, cluster: Cluster) -> sp.Expr:
         opening = self.open_paren()
+        if self._latent_ahead():
+            return self.latent_density(cluster, opening)
         first, braced = self.variable()
         given: list[tuple[str, bool]] = []
         if self.at_op("|"):
@@ -1285,23 +1287,90 @@ class _Parser:
                 given.append(self.variable())
         self.close(")", opening)
         name = "p_theta" if cluster.sub == "theta" else cluster.base
+        first = self._bound(first)
+        given = [(self._bound(g), b) for g, b in given]
+        if name == "p_theta" and first == "0" and not given:
+            return steps.Evidence(0)
+        shown = f"{cluster.text}(x_{{{first}}}" + "".join(
+            ("|" if i == 0 else ",") + f"x_{{{g}}}" for i, (g, _) in enumerate(given)) + ")"
+        known = ("read are p_theta(x_{t-1}|x_t), p_theta(x_{0:T}), p_theta(x_0), p(x_T), q(x_t|x_{t-1}), "
+                 "q(x_t|x_0), q(x_{t-1}|x_t,x_0), q(x_{1:T}|x_0)")
+
+        def follows(later: str, earlier: str) -> bool:
+            return sp.expand(_index(later) - _index(earlier)) == 1
         if name == "p_theta":
-            if first.startswith("0:"):
+            if first.startswith("0:") and not given:
                 return elbo.p_joint(_index(first[2:]))
-            if len(given) != 1:
-                raise FormulaError(f"p_theta({first}|...) must give one variable, x_t")
+            if len(given) != 1 or ":" in first or not follows(given[0][0], first):
+                raise FormulaError(f"{shown} is not a density of the reverse process; {known}")
             return elbo.p_theta(_index(given[0][0]))
         if name == "p":
+            if given or first != "T":
+                raise FormulaError(f"{shown} is not a density of the model (the prior is p(x_T)); {known}")
             return elbo.p_prior(_index(first))
-        if first.startswith("1:"):
+        if first.startswith("1:") and given == [("0", False)] or first.startswith("1:") and given == [("0", True)]:
             return elbo.q_joint(_index(first[2:]))
-        if given == [("0", False)]:          # q(x_t|x_0): the marginal (q(x_t|x_{0}) is the step)
-            return elbo.q_jump(_index(first))
-        if len(given) == 2:
+        if ":" not in first and len(given) == 1 and given[0][0] == "0" and (first != "1" or not given[0][1]):
+            return elbo.q_jump(_index(first))       # q(x_t|x_0), the marginal (q(x_1|x_{0}): the first step)
+        if ":" not in first and len(given) == 2 and follows(given[0][0], first) and given[1][0] == "0":
             return elbo.q_post(_index(given[0][0]))
-        if len(given) == 1:
+        if ":" not in first and len(given) == 1 and follows(first, given[0][0]):
             return elbo.q_step(_index(first))
-        raise FormulaError(f"q({first}) needs what it is conditioned on")
+        raise FormulaError(f"{shown} is not a density of the forward process; {known}")
+
+    def _bound(self, text: str) -> str:
+        """A variable's index with the letter of the enclosing sum or product read as t."""
+        letter = self.scope.get("_bound")
+        if letter and letter != "t":
+            return re.sub(rf"(?<![A-Za-z]){letter}(?![A-Za-z])", "t", text)
+        return text
+
+    def _latent_ahead(self) -> bool:
+        """Whether the density's first variable is the single-latent model's x or z (no timestep)."""
+        tok = self.peek()
+        k = 0
+        while tok.kind == "cmd" and tok.text in _WRAPPERS:
+            k += 1
+            if self.at_op("{", k=k):
+                k += 1
+            tok = self.peek(k)
+        if tok.kind != "letter" or tok.text not in ("x", "z"):
+            return False
+        after = self.peek(k + 1)
+        while after.kind == "op" and after.text == "}":
+            k += 1
+            after = self.peek(k + 1)
+        return not (after.kind == "op" and after.text == "_")
+
+    def latent_density(self, cluster: Cluster, opening: Tok) -> sp.Expr:
+        """p(x), p(z), p(x|z), p(z|x), p(x, z), q(z|x) of the single-latent model (Lab 3)."""
+        def letter() -> str:
+            start = self.i
+            found = self.read_cluster()
+            if found is None or found.base not in ("x", "z") or found.sub or found.decorations:
+                self.i = start
+                raise FormulaError(f"expected x or z in a density of the single-latent model, found "
+                                   f"{self.describe(self.peek())}")
+            return found.base
+        over = [letter()]
+        while self.at_op(","):
+            self.next()
+            over.append(letter())
+        given = []
+        if self.at_op("|"):
+            self.next()
+            given.append(letter())
+        self.close(")", opening)
+        if cluster.base == "q" and not (over == ["z"] and given == ["x"]):
+            raise FormulaError(f"q({','.join(over)}{'|' + given[0] if given else ''}) is not read; the encoder "
+                               "is q(z|x)")
+        density = steps.latent(cluster.base, tuple(over), tuple(given))
+        if density not in steps.KNOWN_LATENT:
+            raise FormulaError(f"the density {sp.sstr(density)} is not one of p(x), p(z), p(x|z), p(z|x), "
+                               "p(x,z), q(z|x)")
+        if cluster.sub:
+            self.state.note(f"{cluster.base}_{cluster.sub}(..) read as the model's {cluster.base}(..)")
+        return density
 
     def variable(self) -> tuple[str, bool]:
         """``x_{t - 1}`` -> ('t-1', True): the index text of a variable, and whether it was braced."""
@@ -1326,7 +1395,18 @@ class _Parser:
         return elbo.KL(first, second)
 
     def expectation(self) -> sp.Expr:
+        if not self.at_op("_"):
+            self.state.note("E[..] without a subscript read as the expectation under q(x_{1:T}|x_0)")
+            return elbo.E(self.bracketed(), elbo.q_joint(elbo.T))
         self.expect_op("_", "after \\mathbb{E}")
+        if self.at("letter", "q") and (self.at_op("[", k=1) or self.at("cmd", k=1)):
+            self.next()
+            self.state.note("E_q[..] read as the expectation under q(x_{1:T}|x_0)")
+            return elbo.E(self.bracketed(), elbo.q_joint(elbo.T))
+        if self.at_op("{") and self.at("letter", "q", k=1) and self.at_op("}", k=2):
+            self.i += 3
+            self.state.note("E_q[..] read as the expectation under q(x_{1:T}|x_0)")
+            return elbo.E(self.bracketed(), elbo.q_joint(elbo.T))
         opening = self.expect_op("{", "around the expectation's measure")
         if self._sim_ahead():
             variable = self.postfix()
@@ -1579,10 +1659,21 @@ class _Parser:
         if self.at_op("^"):
             self.next()
             upper = self.argument_text()
-        if self.state.derivation and name == "sum" and index in ("t", "k", "s") and upper is not None and \
-                re.fullmatch(r"[tT0-9+\-]+", upper) and start is not None:
-            body = self.term()
+        if self.state.derivation and index in ("t", "k", "s", "i", "j") and upper is not None and \
+                re.fullmatch(r"[tT0-9+\-]+", upper) and start is not None and (name == "sum" or self._density_ahead()):
+            outer = self.scope.get("_bound")
+            self.scope["_bound"] = index
+            try:
+                body = self.term()
+            finally:
+                self.scope["_bound"] = outer
             bound = BY_NAME["t"].symbol
+            if index != "t":
+                self.state.note(f"the index {index} of the {name} read as t")
+            if name == "prod":
+                if not body.has(elbo.Density):
+                    raise FormulaError(f"\\prod_{{{index}={start}}}^{{{upper}}} of densities: the body is no density")
+                return sp.Product(body, (bound, _index(start), _index(upper)))
             return sp.Sum(body, (bound, _index(start), _index(upper)))
         role = {"used": set()}
         inner = _Parser(self.toks, self.latex, self.text, self.state, dict(self.scope) | {index: role})
@@ -1592,6 +1683,15 @@ class _Parser:
         if name == "prod":
             return self.product(body, index, start, upper)
         return self.coordinate_sum(body, role, index, upper)
+
+    def _density_ahead(self) -> bool:
+        """Whether a \\prod's body starts with a density q(..) or p_theta(..)."""
+        k = 0
+        while self.peek(k).kind == "cmd" and self.peek(k).text in _SIZING:
+            k += 1
+        tok = self.peek(k)
+        return tok.kind == "letter" and tok.text in ("p", "q") and (
+            self.at_op("(", k=k + 1) or self.at_op("_", k=k + 1) or self.at("cmd", k=k + 1))
 
     def product(self, body, index, start, upper) -> sp.Expr:
         if start != "1":
@@ -2098,6 +2198,54 @@ def parse_derivation(text: str) -> sp.Expr:
     state = _State(list(notes), derivation=True)
     expr = _read_side(toks, True, prepared, state)
     return to_proof_symbols(expr.xreplace(_MODEL_SUBSTITUTION))
+
+
+def read_line(text: str, *, latex: bool | None = None) -> Formula:
+    r"""Read one side of a derivation's row: a formula, or (LaTeX) a line with densities,
+    expectations, KL divergences, sums and products over the timestep, and the single-latent
+    model's densities and letters (see :func:`parse_derivation`).
+
+    ``expr`` is in the user's symbols (the single-latent letters in the model's); ``value`` in the
+    proof's.  Raises :class:`FormulaError` naming what cannot be read; never evaluates the text.
+    """
+    if latex is not True and not is_latex(text) and _PLAIN_DENSITY.search(text):
+        text, latex = _plain_derivation(text), True
+    prepared, use_latex, notes = _prepare(text, latex)
+    toks = (_lex_latex if use_latex else _lex_plain)(prepared)
+    state = _State(list(notes), derivation=use_latex)
+    global _CONDITIONS
+    _CONDITIONS = conditions = []
+    try:
+        expr = _read_side(toks, use_latex, prepared, state)
+        if expr.has(CoordinateSum):
+            expr = _per_coordinate(expr, BY_NAME["d"].symbol)
+            conditions[:] = [c.replace(lambda e: isinstance(e, CoordinateSum), lambda e: e.args[0]) for c in conditions]
+    finally:
+        _CONDITIONS = None
+    if len(state.index_letters) > 1:
+        raise FormulaError("the timestep is written with several letters ("
+                           + ", ".join(sorted(state.index_letters)) + "); write one of them throughout")
+    return Formula(text, use_latex, expr.xreplace(_MODEL_SUBSTITUTION), notes=tuple(state.notes),
+                   written=sp.Tuple(*conditions), per_coordinate=state.per_coordinate)
+
+
+_PLAIN_DENSITY = re.compile(r"(?<![A-Za-z_])(?:[pq](?:_theta|_phi)?\(|KL\(|D_KL\(|E_|E\[|sum_)")
+_PLAIN_WORDS = [(r"(?<![A-Za-z\\])log(?![A-Za-z])", r"\\log "), (r"(?<![A-Za-z\\])sum_", r"\\sum_"),
+                (r"(?<![A-Za-z\\])prod_", r"\\prod_"), (r"(?<![A-Za-z\\])(?:D_KL|D_\{KL\}|KL)\(", r"D_{KL}("),
+                (r"(?<![A-Za-z\\])E_", r"\\mathbb{E}_"), (r"(?<![A-Za-z\\])E\[", r"\\mathbb{E}["),
+                (r"_theta", r"_\\theta"), (r"_phi(?![A-Za-z])", r""), (r"\|\||‖", r"\\| "),
+                (r"(?<![A-Za-z\\])sqrt\(", r"\\sqrt("), (r"(?<![A-Za-z\\])exp(?![A-Za-z])", r"\\exp ")]
+
+
+def _plain_derivation(text: str) -> str:
+    """A plain-text line with densities (``log p(x|z)``, ``E_q(z|x)[..]``, ``KL(q || p)``,
+    ``sum_{t=2}^T``) spelled in LaTeX for the derivation reader: a fixed respelling of those words,
+    nothing evaluated; every token is then read or refused by the reader."""
+    for pattern, replacement in _PLAIN_WORDS:
+        text = re.sub(pattern, replacement, text)
+    # E_q(z|x)[...]: the measure as a braced subscript
+    text = re.sub(r"\\mathbb\{E\}_([pq](?:_\\theta)?\([^()]*\))", r"\\mathbb{E}_{\1}", text)
+    return text
 
 
 def parse_plain(text: str) -> sp.Expr:

@@ -161,6 +161,7 @@ COMMANDS = {
     "plots": ("figures of the schedule and the three forces, as PNG and PDF", "plots"),
     "latex": ("the verified derivation as LaTeX (and PDF) for the homework", "latex"),
     "check": ("is FORMULA the catalog's TARGET? an exact proof or a counterexample", "check"),
+    "derive": ("check a derivation line by line: the first wrong row, and why", "derive"),
     "claims": ("audit the course material bundled with crosscheck", "claims"),
     "train": ("train Lab 4's eps-prediction MLP and measure it", "train"),
 }
