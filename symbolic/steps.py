@@ -245,11 +245,18 @@ def _rules_seen(before: sp.Expr, after: sp.Expr, rules: tuple[str, ...]) -> list
         return sorted(sp.sstr(s.limits[0][1:]) for s in e.atoms(sp.Sum))
 
     def offsets(e):
-        return sorted({sp.sstr(sp.expand(d.index - s.limits[0][0])) for s in e.atoms(sp.Sum)
-                       for d in s.function.atoms(sp.Function) if isinstance(d, Density)})
-    if offsets(before) != offsets(after):
+        """Each density kind summed over, with the offsets of its index from the summation index."""
+        found: dict = {}
+        for total in e.atoms(sp.Sum):
+            for d in total.function.atoms(sp.Function):
+                if isinstance(d, Density):
+                    found.setdefault(type(d), set()).add(sp.expand(d.index - total.limits[0][0]))
+        return found
+    both = bool(before.atoms(sp.Sum)) and bool(after.atoms(sp.Sum))
+    shifted = [k for k in set(offsets(before)) & set(offsets(after)) if offsets(before)[k] != offsets(after)[k]]
+    if both and shifted:
         seen.append("an index shift (t -> t - 1) with its limits")
-    elif limits(before) != limits(after):
+    elif both and limits(before) != limits(after):
         seen.append("a boundary term split off a sum (or merged into it)")
     if any(isinstance(a, sp.log) and isinstance(a.args[0], (sp.Mul, sp.Pow, sp.Product)) for a in
            before.atoms(sp.log) | after.atoms(sp.log)):
@@ -374,14 +381,14 @@ def at_least(big: sp.Expr, small: sp.Expr) -> Judgement:
         if judged.ok:
             return Judgement(HOLDS, rule="Jensen's inequality: log E_q[f] >= E_q[log f] (log is concave)"
                              + (f"; then {judged.rule}" if judged.rule != "rearranging terms (linearity)" else ""))
-    kept_big = [t for t in _terms(big) if not _nonnegative_term(t)]
-    kept_small = [t for t in _terms(small) if not _nonnegative_term(-t)]
-    if len(kept_big) < len(_terms(big)) or len(kept_small) < len(_terms(small)):
-        judged = equal(sp.Add(*kept_big), sp.Add(*kept_small))
+    # big - small = (KL terms with a positive coefficient) + (what must vanish)
+    nonnegative = [t for t in _terms(big - small) if _nonnegative_term(t)]
+    if nonnegative:
+        judged = equal(big - sp.Add(*nonnegative), small)
         if judged.ok:
             return Judgement(HOLDS, rule="KL >= 0: the larger side is the smaller one plus KL divergences"
                              + (f"; {judged.rule}" if judged.rule != "rearranging terms (linearity)" else ""))
-    if used or len(kept_big) < len(_terms(big)):
+    if used or nonnegative:
         return Judgement(DIFFERS, reason="neither Jensen's inequality (log E_q[f] >= E_q[log f]) nor KL >= 0 "
                          f"gives this inequality; as an equation: {same.reason}")
     reversed_ = _jensen(small)[1] or any(_nonnegative_term(t) for t in _terms(small))

@@ -139,6 +139,10 @@ class Verdict:
     reason: str = ""
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def ok(self) -> bool:
+        return self.status == HOLDS
+
 
 _GAUSSIAN_NOTE = ("q(x_{t-1}|x_t,x_0) = N(mu_tilde_t, beta_tilde_t I) and p_theta(x_{t-1}|x_t) = N(mu_theta, "
                   "sigma_t^2 I): the Gaussian KL, per coordinate")
@@ -373,6 +377,38 @@ def end_line(argument: str, spec: str, latex: bool | None) -> Line:
         raise ValueError(f"`{argument}` cannot be read: {err}") from None
 
 
+def _terms(value: sp.Expr) -> dict:
+    """The top-level terms of a line, with their multiplicities (the form it is written in)."""
+    counts: dict = {}
+    for term in sp.Add.make_args(sp.expand(value, deep=False, log=False, power_base=False, power_exp=False,
+                                           multinomial=False)):
+        counts[term] = counts.get(term, 0) + 1
+    return counts
+
+
+def _ends_at(last: Line, end: Line) -> Verdict:
+    """Whether the derivation's last line is ``end``: a closed form equal to it in the same variables
+    (no forward relation: mu_tilde_t(x_t, x_0) does not end at the eps form); a probabilistic line
+    equal to it and written in its form, term by term (a KL stays a KL)."""
+    if end.kind == "closed" and last.kind == "closed":
+        decision = check_command.decide(last.value, end.value, allow_relation=False,
+                                        t_min=_domain_start(end.value, 1))
+        if decision.status == check_command.HOLDS:
+            return Verdict(HOLDS, "the last line is the end, in the same variables")
+        if decision.status == check_command.DIFFERS:
+            return Verdict(DIFFERS, reason=f"the last line is not it (in its variables): {_shown_point(decision.point)}")
+        return Verdict(UNDECIDED, reason=decision.method)
+    same = judge(last, documents.EQ, end)
+    if not same.ok or end.kind != "probabilistic":
+        return same
+    want, have = _terms(end.value), _terms(last.value)
+    if want == have:
+        return Verdict(HOLDS, "the last line is the end, term by term")
+    missing = [sp.sstr(t) for t in want if have.get(t) != want[t]]
+    return Verdict(DIFFERS, reason="the last line equals it in value but is not yet written in its form; "
+                                   f"not there as such: {'; '.join(missing)}")
+
+
 # ---------------------------------------------------------------------------------------------
 # A whole derivation.
 
@@ -386,6 +422,7 @@ class Result:
     steps: list[Step] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     ends: list[Step] = field(default_factory=list)    # the --start and --end checks (row 0 / last row)
+    incomplete: str | None = None                      # why the decision did not finish (never ok then)
 
     @property
     def first_wrong(self) -> int | None:
@@ -394,12 +431,13 @@ class Result:
 
     @property
     def ok(self) -> bool:
-        return bool(self.steps) and all(s.ok for s in self.steps) and all(s.ok for s in self.ends)
+        return bool(self.steps) and all(s.ok for s in self.steps) and all(s.ok for s in self.ends) and \
+            self.incomplete is None
 
     def as_json(self) -> dict:
         return {"ok": self.ok, "first_wrong": self.first_wrong, "kind": self.kind, "line": self.line,
                 "rows": self.rows, "steps": [s.as_json() for s in self.steps],
-                "ends": [s.as_json() for s in self.ends], "notes": self.notes}
+                "ends": [s.as_json() for s in self.ends], "notes": self.notes, "incomplete": self.incomplete}
 
 
 def _short(text: str, width: int = 70) -> str:
@@ -478,7 +516,7 @@ def _decide_derivation(derivation: documents.Derivation, latex: bool | None, sta
                                 verdict.reason and f"the derivation does not start at {start.text.strip()}: "
                                 + verdict.reason, _short(start.text), _short(first[0].text)))
     if end is not None and last is not None:
-        verdict = judge(last[0], documents.EQ, end)
+        verdict = _ends_at(last[0], end)
         result.ends.append(Step(last[1].number, last[1].line, "end", verdict.status, verdict.rule,
                                 verdict.reason and f"the derivation does not end at {end.text.strip()}: "
                                 + verdict.reason, _short(last[0].text), _short(end.text)))
@@ -519,6 +557,8 @@ class Report:
                     out.append(f"          read: {note}")
             for step in [s for s in result.ends if s.relation == "end"]:
                 out.append(f"  end     {step.status:<9} {step.rule or step.reason}")
+            if result.incomplete:
+                out.append(f"  not finished: {result.incomplete}; this is not a pass")
             if result.ok:
                 out.append(f"  holds from start to end ({len(result.steps)} step{'' if len(result.steps) == 1 else 's'})")
             elif result.first_wrong is not None:
@@ -564,11 +604,15 @@ def check_document(text: str, *, kind: str = "tex", latex: bool | None = None, s
     if isinstance(value, documents.DocumentError):
         raise value
     results = list(value or [])
+    if outcome.status == limits.DONE and len(results) != len(found):
+        outcome = limits.Outcome(limits.ERROR, value, "the decision ended early")
     if outcome.status != limits.DONE:
         reason = {limits.TIME: f"the time limit of {timeout:g} s ran out",
                   limits.MEMORY: f"the memory limit of {memory_mib} MiB ran out",
                   limits.ERROR: f"the decision stopped ({outcome.detail})"}.get(outcome.status, "no answer")
         _fill_undecided(found, results, reason)
+        for result in results:
+            result.incomplete = reason
     return Report(source, results, time.perf_counter() - began)
 
 
@@ -628,9 +672,9 @@ def check_derivation(lines, *, latex: bool | None = None, start: str | None = No
         raise TypeError(f"`lines` must be a str or a list of str, got {type(lines).__name__}")
     if not documents._DISPLAY.search(text):
         if "\\\\" in text:
-            text = "\\begin{align*}\n" + text + "\n\\end{align*}"
+            text = "\\begin{align*}" + text + "\\end{align*}"
         elif latex is not False and ("\\" in text):
-            text = "\\begin{align*}\n" + " \\\\\n".join(l for l in text.splitlines() if l.strip()) + "\n\\end{align*}"
+            text = "\\begin{align*}" + " \\\\\n".join(text.splitlines()) + "\\end{align*}"
     kind = "tex" if documents._DISPLAY.search(text) else "plain"
     report = check_document(text, kind=kind, latex=latex, start=start, end=end, timeout=timeout,
                             memory_mib=memory_mib)
@@ -655,19 +699,19 @@ def annotate(report: Report, found: list[documents.Derivation]) -> str:
         rows = []
         for row in derivation.rows:
             steps = by_row.get(row.number, [])
-            mark = ("\\textcolor{green!50!black}{\\checkmark}" if steps and all(s.ok for s in steps) else
-                    "\\textcolor{red}{\\boldsymbol{\\times}}" if any(s.status == DIFFERS for s in steps) else
-                    "\\textcolor{orange}{?}" if steps else "")
+            mark = ("\\checkmark" if steps and all(s.ok for s in steps) else
+                    "\\boldsymbol{\\times}" if any(s.status == DIFFERS for s in steps) else
+                    "\\text{?}" if steps else "")
             source = re.sub(r"\\(?:label|tag\*?)\s*\{[^{}]*\}|\\(?:nonumber|notag)\b", "", row.source)
             if "&" not in source:
                 source = "&" + source if source.lstrip().startswith(("=", "\\geq", "\\leq", "\\ge", "\\le")) else source
             rows.append(f"{source} && {mark}")
             for step in steps:
                 if not step.ok:
-                    rows.append(f"&\\text{{\\footnotesize\\color{{red}} row {row.number}: {_tex_text(step.reason)}}}")
+                    rows.append(f"&\\text{{\\footnotesize row {row.number}: {_tex_text(step.reason)}}}")
         body.append(" \\\\\n".join(rows))
         body.append("\\end{align*}")
-    return ("\\documentclass{article}\n\\usepackage{amsmath,amssymb,xcolor}\n\\usepackage[margin=2cm]{geometry}\n"
+    return ("\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n"
             "\\begin{document}\n" + "\n".join(body) + "\n\\end{document}\n")
 
 
