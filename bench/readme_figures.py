@@ -158,12 +158,27 @@ CHECKS = (
 )
 
 
+def derive_example() -> dict[str, str]:
+    command = "python -m crosscheck derive bench/derive_example.tex --end eps_mean"
+    out = run(command.split(), expect=(1,))
+    with open(os.path.join(ROOT, "bench", "derive_example.tex"), encoding="utf-8") as handle:
+        source = handle.read()
+    return {"derive_output": transcript(("cat bench/derive_example.tex", source.rstrip("\n").splitlines()),
+                                        (command, out.rstrip("\n").splitlines()))}
+
+
 def check_examples() -> dict[str, str]:
     sessions = []
     for target, quoted, expected in CHECKS:
         out = run(["python", "-m", "crosscheck", "check", target, quoted.strip("'")], expect=(expected,))
         sessions.append((f"python -m crosscheck check {target} {quoted}", out.rstrip("\n").splitlines()))
     return {"check_output": transcript(*sessions)}
+
+
+def derive_cold() -> dict[str, str]:
+    out = run(["python", "bench/derive_cold.py", "--runs", "5"])
+    return {"derive_cold_holds_s": median_of(grab(r"^derive \(ten rows, holds\), cold: ([\d., ]+) s;", out)),
+            "derive_cold_slip_s": median_of(grab(r"^derive \(ten rows, slip in row 7\), cold: ([\d., ]+) s;", out))}
 
 
 def check_cold() -> dict[str, str]:
@@ -286,6 +301,10 @@ MEASUREMENTS = (
                 ("check_output",), check_examples),
     Measurement("check_cold", "default", "python bench/check_cold.py --runs 5",
                 ("check_cold_holds_s", "check_cold_differs_s"), check_cold),
+    Measurement("derive_example", "default", "python -m crosscheck derive bench/derive_example.tex --end eps_mean",
+                ("derive_output",), derive_example),
+    Measurement("derive_cold", "default", "python bench/derive_cold.py --runs 5",
+                ("derive_cold_holds_s", "derive_cold_slip_s"), derive_cold),
     Measurement("corpus_published", "default", "python bench/corpus_published.py",
                 ("published_read", "published_sources", "published_right", "published_false_holds",
                  "published_median_ms"), corpus_published),

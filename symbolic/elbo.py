@@ -374,7 +374,12 @@ def _unwrap_term(atom: sp.Expr, problems: list[str]) -> sp.Expr:
     if isinstance(atom, E):
         body, measure = atom.args
         if isinstance(measure, q_joint):
-            return body
+            # a KL inside the full expectation: E_q[KL(q(x_{t-1}|x_t,x_0) || p)] = E_q[log q - log p]
+            # (the chain rule of q); the full measure integrates whatever the KL's arguments depend on
+            def unwrap_kl(kl):
+                _check_kl_support(kl, kl.args[1].variables(), problems)
+                return sp.log(kl.args[0]) - sp.log(kl.args[1])
+            return body.replace(lambda e: isinstance(e, KL), unwrap_kl)
         integrated = measure.integrated()
         if isinstance(body, KL):
             q, p = body.args

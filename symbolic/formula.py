@@ -1652,13 +1652,23 @@ class _Parser:
         self.next()
         lower = self.argument_text()
         m = re.fullmatch(r"([a-zA-Z])(?:=(\d+))?", lower)
-        if not m:
+        # Ho et al.'s \sum_{t>1}, \sum_{t\geq 1}: over the timesteps up to T (derivations only)
+        bounded = re.fullmatch(r"([a-zA-Z])(>|geq?|geqslant)(\d)", lower) if self.state.derivation else None
+        if not m and not bounded:
             raise FormulaError(f"\\{name}_{{{lower}}}: the index must read like s=1")
-        index, start = m.group(1), m.group(2)
+        if bounded:
+            index = bounded.group(1)
+            start = str(int(bounded.group(3)) + (1 if bounded.group(2) == ">" else 0))
+        else:
+            index, start = m.group(1), m.group(2)
         upper = None
         if self.at_op("^"):
             self.next()
             upper = self.argument_text()
+        elif bounded:
+            upper = "T"
+            self.state.note(f"\\{name} over {index} {'>' if bounded.group(2) == '>' else '>='} {bounded.group(3)} read "
+                            f"as {index} = {start}..T")
         if self.state.derivation and index in ("t", "k", "s", "i", "j") and upper is not None and \
                 re.fullmatch(r"[tT0-9+\-]+", upper) and start is not None and (name == "sum" or self._density_ahead()):
             outer = self.scope.get("_bound")

@@ -242,7 +242,7 @@ def _rules_seen(before: sp.Expr, after: sp.Expr, rules: tuple[str, ...]) -> list
         seen.append("marginalisation: each expectation over the variables its term depends on")
 
     def limits(e):
-        return sorted(sp.sstr(s.limits[0][1:]) for s in e.atoms(sp.Sum))
+        return {sp.sstr(s.limits[0][1:]) for s in e.atoms(sp.Sum)}
 
     def offsets(e):
         """Each density kind summed over, with the offsets of its index from the summation index."""

@@ -76,6 +76,7 @@ class Line:
     notes: tuple[str, ...] = ()
     written: sp.Expr | None = None      # where the closed form is defined, as written
     label: str | None = None            # the label text, for a label
+    expr: sp.Expr | None = None         # in the user's symbols (for the one-slip repairs of a closed form)
 
 
 def _label_key(text: str) -> str:
@@ -102,7 +103,7 @@ def read_side(text: str, latex: bool | None, labels: dict[str, "Line"] | None = 
         raise symbolic_formula.FormulaError(f"{text.strip()!r}: {err}") from None
     value = formula.value
     kind = "probabilistic" if symbolic_steps.family(value) else "closed"
-    return Line(text, kind, value, constant, formula.notes, formula.written)
+    return Line(text, kind, value, constant, formula.notes, formula.written, expr=formula.expr)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -171,7 +172,7 @@ def _shown_point(found: dict) -> str:
             f"{found['formula']:.12g}")
 
 
-def _decide_equal(before: sp.Expr, after: sp.Expr, written, t_min: int) -> Verdict:
+def _decide_equal(before: sp.Expr, after: sp.Expr, written, t_min: int, user: sp.Expr | None = None) -> Verdict:
     try:
         decision = check_command.decide(after, before, t_min=t_min, written=written)
     except (TypeError, ValueError, ZeroDivisionError) as err:
@@ -182,7 +183,13 @@ def _decide_equal(before: sp.Expr, after: sp.Expr, written, t_min: int) -> Verdi
         return Verdict(HOLDS, "algebra: the difference reduces exactly to 0" + via
                        + ("" if t_min == 1 else ", for t >= 2"))
     if decision.status == check_command.DIFFERS:
-        return Verdict(DIFFERS, reason=f"{decision.method}: {_shown_point(decision.point)}")
+        reason = f"{decision.method}: {_shown_point(decision.point)}"
+        if user is not None:                 # a usual slip that explains it, proved
+            reference = check_command._forward_relation(before) if decision.relation else before
+            hints = check_command.diagnose(user, reference, limit=1, seconds=5.0, t_min=t_min,
+                                           relation=decision.relation)
+            reason = "; ".join(hints + [reason])
+        return Verdict(DIFFERS, reason=reason)
     return Verdict(UNDECIDED, reason=decision.method)
 
 
@@ -237,7 +244,7 @@ def _closed(before: Line, after: Line, relation: str, substitution: dict, t_min:
     a, b = before.value.xreplace(substitution), after.value.xreplace(substitution)
     t_min = _domain_start(a, t_min)
     if relation == documents.EQ and not (before.constant or after.constant):
-        judged = _decide_equal(a, b, after.written, t_min)
+        judged = _decide_equal(a, b, after.written, t_min, None if substitution else after.expr)
         if judged.status == DIFFERS and t_min == 1 and "not defined" in judged.reason:
             later = _decide_equal(a, b, after.written, 2)
             if later.status == HOLDS:
