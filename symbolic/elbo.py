@@ -137,6 +137,14 @@ class q_post(Density):
     _over, _given = (-1,), (0,)
 
 
+class q_pair(Density):
+    r""":math:`q(x_{t-1}, x_t|x_0) = q(x_t|x_0)\,q(x_{t-1}|x_t,x_0)`, two consecutive steps (t >= 2)."""
+    valid_from = 2
+    _text = "q({prev},{t}|x_0)"
+    _latex_form = r"q({prev},{t}|x_0)"
+    _over, _given = (-1, 0), ()
+
+
 class p_prior(Density):
     r""":math:`p(x_T) = \mathcal N(0, I)`, the prior of the reverse process (argument T)."""
     _text = "p({t})"
@@ -216,7 +224,9 @@ def _sum(body: sp.Expr, low, high=T) -> sp.Sum:
 # holds; the canonical summation index k runs over 2..T, so a rule valid for t >= 2 applies to it.
 
 def _identify(expr: sp.Expr) -> sp.Expr:
-    """q(x_1|x_0) is both the first forward step and the t = 1 marginal (alpha_bar_1 = alpha_1)."""
+    """q(x_1|x_0) is both the first forward step and the t = 1 marginal (alpha_bar_1 = alpha_1); a pair
+    of consecutive steps is the chain rule q(x_{t-1}, x_t|x_0) = q(x_t|x_0) q(x_{t-1}|x_t,x_0)."""
+    expr = expr.replace(lambda e: isinstance(e, q_pair), lambda e: q_jump(e.index) * q_post(e.index))
     return expr.replace(lambda e: isinstance(e, q_step) and e.index == 1, lambda e: q_jump(1))
 
 
@@ -380,25 +390,46 @@ def _unwrap_term(atom: sp.Expr, problems: list[str]) -> sp.Expr:
                 _check_kl_support(kl, kl.args[1].variables(), problems)
                 return sp.log(kl.args[0]) - sp.log(kl.args[1])
             return body.replace(lambda e: isinstance(e, KL), unwrap_kl)
-        integrated = measure.integrated()
-        if isinstance(body, KL):
-            q, p = body.args
-            if q.conditioned() != integrated:
-                problems.append(f"{_text(atom)}: the KL's first argument {_text(q)} conditions on "
-                                f"{_names(q.conditioned()) or 'x_0 only'}, so the outer expectation must "
-                                f"be over q({_names(q.conditioned())}|x_0), not {_text(measure)}")
-            # chain rule: q(x_{t-1}, x_t|x_0) = q(x_t|x_0) q(x_{t-1}|x_t, x_0)
-            _check_kl_support(body, integrated | q.integrated(), problems)
-            return sp.log(q) - sp.log(p)
-        missing = _depends_on(body) - integrated
-        if missing:
-            problems.append(f"{_text(atom)}: the subscript integrates {_names(integrated)} only, but "
-                            f"the term depends on {_names(missing)}")
-        return body
+        if measure.conditioned():
+            problems.append(f"{_text(atom)}: {_text(measure)} depends on {_names(measure.conditioned())}, so the "
+                            f"expectation needs an outer one over {_names(measure.conditioned())}")
+        return _under(body, measure.integrated(), atom, problems)
     if _depends_on(atom):
         problems.append(f"{_text(atom)} is random (it depends on {_names(_depends_on(atom))}) but "
                         f"stands outside any expectation")
     return atom
+
+
+def _under(body: sp.Expr, integrated: frozenset, atom: sp.Expr, problems: list[str]) -> sp.Expr:
+    """The integrand of ``body`` under an expectation that integrates ``integrated``: KLs written
+    out, inner expectations flattened by the chain rule (E_{q(x_t|x_0)}[E_{q(x_{t-1}|x_t,x_0)}[f]] =
+    E_{q(x_{t-1},x_t|x_0)}[f]), every term checked to depend only on integrated variables."""
+    total = sp.S.Zero
+    for term in sp.Add.make_args(sp.expand(body)):
+        coeff, inner = term.as_independent(E, KL, as_Add=False)
+        if isinstance(inner, KL):
+            q, p = inner.args
+            if not q.conditioned() <= integrated:
+                problems.append(f"{_text(atom)}: the KL's first argument {_text(q)} conditions on "
+                                f"{_names(q.conditioned()) or 'x_0 only'}, so the outer expectation must "
+                                f"be over q({_names(q.conditioned())}|x_0), not over {_names(integrated)} only")
+            # chain rule: q(x_{t-1}, x_t|x_0) = q(x_t|x_0) q(x_{t-1}|x_t, x_0)
+            _check_kl_support(inner, integrated | q.integrated(), problems)
+            total += coeff * (sp.log(q) - sp.log(p))
+        elif isinstance(inner, E):
+            g, m2 = inner.args
+            if isinstance(m2, q_joint) or not m2.conditioned() <= integrated:
+                problems.append(f"{_text(atom)}: the inner expectation over {_text(m2)} conditions on "
+                                f"{_names(m2.conditioned()) or 'the whole chain'}, which the outer one does not "
+                                f"integrate ({_names(integrated)})")
+            total += coeff * _under(g, integrated | m2.integrated(), inner, problems)
+        else:
+            missing = _depends_on(term) - integrated
+            if missing:
+                problems.append(f"{_text(atom)}: the subscript integrates {_names(integrated)} only, but "
+                                f"the term depends on {_names(missing)}")
+            total += term
+    return total
 
 
 def _check_kl_support(kl: KL, available: frozenset, problems: list[str]) -> None:

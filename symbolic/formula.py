@@ -1226,6 +1226,8 @@ class _Parser:
             raise FormulaError("a transpose is not read; write a squared norm \\|v\\|^2")
         if name in _RELATIONS or name in _COMPARISONS:
             raise FormulaError(f"\\{name} in the middle of a side at position {tok.pos + 1}")
+        if name == "int" and self.state.derivation:
+            return self.integral(tok)
         if name in ("partial", "int", "oint", "lim", "max", "min", "sup", "inf", "arg", "det", "tr", "mathrm"):
             raise FormulaError(f"\\{name} is not read by check")
         if name in ("text", "textrm", "textit", "mbox", "hbox"):
@@ -1261,7 +1263,9 @@ class _Parser:
             cluster = None
         following = self.at_op("(") or (self.at("cmd") and self.peek().text in _SIZING and self.at_op("(", k=1))
         if cluster is not None and following:
-            if cluster.base in ("q", "p") and not cluster.decorations and cluster.sub in (None, "theta"):
+            if cluster.base in ("q", "p") and not cluster.decorations and cluster.sub in (None, "theta", "phi"):
+                if cluster.sub == "phi" and not self._latent_ahead_after_paren():
+                    raise FormulaError(f"{cluster.text}(..) is read only as the encoder q_phi(z|x)")
                 return self.density(cluster)
             if cluster.base == "D" and cluster.sub in ("KL", "mathrmKL"):
                 return self.kl()
@@ -1278,6 +1282,10 @@ class _Parser:
         if self._latent_ahead():
             return self.latent_density(cluster, opening)
         first, braced = self.variable()
+        pair = None
+        if self.at_op(","):                  # q(x_{t-1}, x_t|x_0): two consecutive steps
+            self.next()
+            pair = self._bound(self.variable()[0])
         given: list[tuple[str, bool]] = []
         if self.at_op("|"):
             self.next()
@@ -1298,6 +1306,11 @@ class _Parser:
 
         def follows(later: str, earlier: str) -> bool:
             return sp.expand(_index(later) - _index(earlier)) == 1
+        if pair is not None:
+            if name == "q" and given == [("0", False)] and ":" not in first + pair and follows(pair, first):
+                return elbo.q_pair(_index(pair))
+            raise FormulaError(f"{cluster.text}(x_{{{first}}}, x_{{{pair}}}|..) is not read; the joint of two steps is "
+                               "q(x_{t-1}, x_t|x_0)")
         if name == "p_theta":
             if first.startswith("0:") and not given:
                 return elbo.p_joint(_index(first[2:]))
@@ -1314,6 +1327,9 @@ class _Parser:
             return elbo.q_jump(_index(first))       # q(x_t|x_0), the marginal (q(x_1|x_{0}): the first step)
         if ":" not in first and len(given) == 2 and follows(given[0][0], first) and given[1][0] == "0":
             return elbo.q_post(_index(given[0][0]))
+        if ":" not in first and len(given) == 2 and follows(first, given[0][0]) and given[1][0] == "0":
+            self.state.note(f"{shown} read as q(x_t|x_{{t-1}}): the forward process is Markov")
+            return elbo.q_step(_index(first))
         if ":" not in first and len(given) == 1 and follows(first, given[0][0]):
             return elbo.q_step(_index(first))
         raise FormulaError(f"{shown} is not a density of the forward process; {known}")
@@ -1324,6 +1340,16 @@ class _Parser:
         if letter and letter != "t":
             return re.sub(rf"(?<![A-Za-z]){letter}(?![A-Za-z])", "t", text)
         return text
+
+    def _latent_ahead_after_paren(self) -> bool:
+        start = self.i
+        try:
+            self.open_paren()
+            return self._latent_ahead()
+        except FormulaError:
+            return False
+        finally:
+            self.i = start
 
     def _latent_ahead(self) -> bool:
         """Whether the density's first variable is the single-latent model's x or z (no timestep)."""
@@ -1408,6 +1434,12 @@ class _Parser:
             self.state.note("E_q[..] read as the expectation under q(x_{1:T}|x_0)")
             return elbo.E(self.bracketed(), elbo.q_joint(elbo.T))
         opening = self.expect_op("{", "around the expectation's measure")
+        over = self._variables_listed()
+        if over:
+            self.close("}", opening)
+            self.state.note(f"E_{{{', '.join(over)}}}[..]: an average over {', '.join(over)}, kept as written "
+                            "(compared pathwise)")
+            return steps.Average(self.bracketed(), sp.Tuple(*(sp.Symbol(n) for n in over)))
         if self._sim_ahead():
             variable = self.postfix()
             self.next()            # \sim
@@ -1419,6 +1451,78 @@ class _Parser:
         measure = self.expression()
         self.close("}", opening)
         return elbo.E(self.bracketed(), measure)
+
+    def _differential_at(self, k: int) -> int:
+        """The number of tokens of a differential ``d z``, ``\\,dz``, ``\\mathrm{d}\\mathbf{x}_{1:T}`` starting
+        k tokens ahead (its variable excluded), or 0."""
+        tok = self.peek(k)
+        if tok.kind == "letter" and tok.text == "d":
+            width = 1
+        elif tok.kind == "cmd" and tok.text in ("mathrm", "text", "operatorname") and self.at_op("{", k=k + 1) and \
+                self.at("letter", "d", k=k + 2) and self.at_op("}", k=k + 3):
+            width = 4
+        else:
+            return 0
+        after = self.peek(k + width)
+        if (after.kind == "letter" and after.text in ("x", "z")) or (after.kind == "cmd" and after.text in _WRAPPERS):
+            return width
+        return 0
+
+    def integral(self, tok: Tok) -> sp.Expr:
+        """``\\int p(x,z)\\,dz`` = p(x) and ``\\int q(z|x) f\\,dz`` = E_{q(z|x)}[f] (likewise over x_{1:T}):
+        the integrals of a derivation, read as the marginal or the expectation they are."""
+        self.next()
+        if self.at_op("_", "^"):
+            raise FormulaError(f"\\int with limits at position {tok.pos + 1} is not read; an integral over a "
+                               "latent variable has none")
+        depth, k = 0, 0
+        while True:
+            ahead = self.peek(k)
+            if ahead.kind == "end":
+                raise FormulaError(f"\\int at position {tok.pos + 1} has no differential (dz, dx_{{1:T}})")
+            if ahead.kind == "op" and ahead.text in "([{":
+                depth += 1
+            elif ahead.kind == "op" and ahead.text in ")]}":
+                if depth == 0:
+                    raise FormulaError(f"\\int at position {tok.pos + 1} has no differential (dz, dx_{{1:T}})")
+                depth -= 1
+            elif depth == 0:
+                width = self._differential_at(k)
+                if width:
+                    break
+            k += 1
+        body_toks = self.toks[self.i:self.i + k] + [Tok("end", "", self.peek(k).pos)]
+        inner = _Parser(body_toks, self.latex, self.text, self.state, dict(self.scope))
+        inner.depth = self.depth
+        body = inner.expression() if len(body_toks) > 1 else sp.Integer(1)
+        if not inner.at("end"):
+            raise FormulaError(f"cannot read the integrand of \\int at position {tok.pos + 1}")
+        self.i += k + width
+        variable = self.read_cluster()
+        if variable is None:
+            raise FormulaError(f"\\int at position {tok.pos + 1}: the differential names no variable")
+        name = variable.base + (f"_{variable.sub}" if variable.sub else "")
+        return _integrate(body, name, tok)
+
+    def _variables_listed(self) -> list[str]:
+        """``x_0, \\epsilon`` (then the closing brace): the variables an average is over, else []."""
+        start, names = self.i, []
+        while True:
+            try:
+                cluster = self.read_cluster()
+            except FormulaError:
+                cluster = None
+            if cluster is None or cluster.base not in ("x", "epsilon", "t", "z") or cluster.decorations - {"bar"}:
+                break
+            names.append(cluster.base + (f"_{cluster.sub}" if cluster.sub else ""))
+            if self.at_op(","):
+                self.next()
+                continue
+            if self.at_op("}"):
+                return names
+            break
+        self.i = start
+        return []
 
     def _sim_ahead(self) -> bool:
         """Whether the braced measure being read is 'x \\sim N(..)' (a \\sim before its closing brace)."""
@@ -1596,10 +1700,31 @@ class _Parser:
             while self.starts_factor(self.peek()) and not self.at("cmd", "cdot") and \
                     not (self.at("cmd") and self.peek().text in ("log", "ln", "exp", "frac", "dfrac", "tfrac")):
                 factors.append(self.power())
+            if self.state.derivation and name == "log" and _has_density(factors[-1]):
+                factors += self._density_factors()
             argument = sp.Mul(*factors)
         if name == "exp":
             return _guard_function(sp.exp(argument))
         return _guard_function(_log(argument, base))
+
+    def _density_factors(self) -> list[sp.Expr]:
+        """After ``\\log \\frac{p}{q}``: further factors of densities (``\\cdot \\frac{q}{q}``, juxtaposed)
+        are inside the log (Ho et al. eq. 20): a log-density times a density is no line of a derivation."""
+        out = []
+        while True:
+            start = self.i
+            if self.at("cmd", "cdot"):
+                self.next()
+            if not (self.starts_factor(self.peek()) and not (self.at("cmd") and self.peek().text in ("log", "ln", "exp"))):
+                self.i = start
+                return out
+            factor = self.power()
+            if not _has_density(factor):
+                self.i = start
+                return out
+            if not out:
+                self.state.note("\\log a/b · c/d read as log(a/b · c/d): the product of densities is inside the log")
+            out.append(factor)
 
     def continue_power(self, value: sp.Expr) -> sp.Expr:
         if self.at_op("^"):
@@ -1670,21 +1795,22 @@ class _Parser:
             self.state.note(f"\\{name} over {index} {'>' if bounded.group(2) == '>' else '>='} {bounded.group(3)} read "
                             f"as {index} = {start}..T")
         if self.state.derivation and index in ("t", "k", "s", "i", "j") and upper is not None and \
-                re.fullmatch(r"[tT0-9+\-]+", upper) and start is not None and (name == "sum" or self._density_ahead()):
+                re.fullmatch(r"[tT0-9+\-]+", upper) and start is not None:
+            begin, notes = self.i, list(self.state.notes)
             outer = self.scope.get("_bound")
             self.scope["_bound"] = index
             try:
-                body = self.term()
+                body = self.term() if name == "sum" else self._density_product_body()
             finally:
                 self.scope["_bound"] = outer
-            bound = BY_NAME["t"].symbol
-            if index != "t":
-                self.state.note(f"the index {index} of the {name} read as t")
-            if name == "prod":
-                if not body.has(elbo.Density):
-                    raise FormulaError(f"\\prod_{{{index}={start}}}^{{{upper}}} of densities: the body is no density")
-                return sp.Product(body, (bound, _index(start), _index(upper)))
-            return sp.Sum(body, (bound, _index(start), _index(upper)))
+            if body is not None:
+                bound = BY_NAME["t"].symbol
+                if index != "t":
+                    self.state.note(f"the index {index} of the {name} read as t")
+                if name == "prod":
+                    return sp.Product(body, (bound, _index(start), _index(upper)))
+                return sp.Sum(body, (bound, _index(start), _index(upper)))
+            self.i, self.state.notes[:] = begin, notes           # a product of alphas: read below
         role = {"used": set()}
         inner = _Parser(self.toks, self.latex, self.text, self.state, dict(self.scope) | {index: role})
         inner.i, inner.depth = self.i, self.depth
@@ -1693,6 +1819,17 @@ class _Parser:
         if name == "prod":
             return self.product(body, index, start, upper)
         return self.coordinate_sum(body, role, index, upper)
+
+    def _density_product_body(self) -> sp.Expr | None:
+        """The body of a \\prod over the timestep when it is a product of densities, else None (unread)."""
+        if not self._density_ahead() and not (self.at("cmd") and self.peek().text in ("frac", "dfrac", "tfrac", "left")
+                                              or self.at_op("(", "[")):
+            return None
+        try:
+            body = self.term()
+        except FormulaError:
+            return None
+        return body if _has_density(body) else None
 
     def _density_ahead(self) -> bool:
         """Whether a \\prod's body starts with a density q(..) or p_theta(..)."""
@@ -1748,7 +1885,7 @@ class CoordinateSum(sp.Function):
     nargs = 1
 
 
-def _per_coordinate(expr: sp.Expr, d: sp.Symbol) -> sp.Expr:
+def _per_coordinate(expr: sp.Expr, d: sp.Symbol, unsummed: list | None = None) -> sp.Expr:
     """A side with sums over coordinates, read one coordinate at a time.
 
     Sound only when the whole side is a sum over the coordinates: a linear combination, with
@@ -1767,6 +1904,8 @@ def _per_coordinate(expr: sp.Expr, d: sp.Symbol) -> sp.Expr:
             return e.args[0]
         if isinstance(e, sp.Add):
             return sp.Add(*[split(term) for term in e.args])
+        if isinstance(e, (steps.Average, elbo.E)) and has_sum(e.args[0]):     # an average is linear
+            return e.func(split(e.args[0]), e.args[1])
         if isinstance(e, sp.Mul):
             summed = [f for f in e.args if has_sum(f) or f.has(d)]
             if len(summed) == 1:
@@ -1783,10 +1922,40 @@ def _per_coordinate(expr: sp.Expr, d: sp.Symbol) -> sp.Expr:
             raise FormulaError(f"the sum over coordinates in {sp.sstr(_unmark(e), order='none')[:60]} "
                                "is inside a nonlinear expression (a power, a log, ...); only a sum of per-coordinate "
                                "terms is read one coordinate at a time")
+        if unsummed is not None:         # a derivation's line: the term once, as c/d per coordinate (exact)
+            unsummed.append(e)
+            return e / d
         raise FormulaError(f"the term {sp.sstr(e, order='none')[:60]} is not summed over the coordinates while the "
                            "rest of the formula is (Σ_j, ‖v‖², sum()): a constant summed over d coordinates is d "
                            "times the constant; write it so, or write the whole formula per coordinate")
     return _check_size(split(expr))
+
+
+def _integrate(body: sp.Expr, variable: str, tok: Tok) -> sp.Expr:
+    """The integral of ``body`` over ``variable`` (z, or x_{1:T}) as the marginal or the expectation it is."""
+    if variable == "z":
+        joint, evidence = steps.latent("p", ("x", "z")), steps.latent("p", ("x",))
+        measures = [f for f in sp.Mul.make_args(body) if isinstance(f, steps.Latent) and f.integrated() == {"z"}
+                    and f.key.startswith(("q(z", "p(z"))]
+    elif variable in ("x_{1:T}", "x_1:T"):
+        joint, evidence = elbo.p_joint(elbo.T), steps.Evidence(0)
+        measures = [f for f in sp.Mul.make_args(body) if isinstance(f, elbo.q_joint)]
+    else:
+        raise FormulaError(f"\\int at position {tok.pos + 1}: an integral over {variable} is not read; over z "
+                           "(the latent) or x_{1:T} (the chain)")
+    product_rule = steps._product_rule
+    if sp.expand(product_rule(body) - product_rule(joint)) == 0 or body == joint:
+        return evidence
+    for measure in measures:
+        return elbo.E(sp.cancel(body / measure), measure)
+    if not _has_density(body):
+        raise FormulaError(f"\\int at position {tok.pos + 1} is read as the marginal (the joint density integrated) "
+                           f"or as an expectation (a density over {variable} times the integrand); got {sp.sstr(body)}")
+    return sp.Integral(body, sp.Symbol(variable))       # read, but neither: the step is undecided
+
+
+def _has_density(expr: sp.Expr) -> bool:
+    return any(isinstance(a, (elbo.Density, steps.Latent)) for a in expr.atoms(sp.Function))
 
 
 def _unmark(expr: sp.Expr) -> sp.Expr:
@@ -2228,13 +2397,23 @@ def read_line(text: str, *, latex: bool | None = None) -> Formula:
     try:
         expr = _read_side(toks, use_latex, prepared, state)
         if expr.has(CoordinateSum):
-            expr = _per_coordinate(expr, BY_NAME["d"].symbol)
+            unsummed: list = []
+            expr = _per_coordinate(expr, BY_NAME["d"].symbol, unsummed)
+            for term in unsummed:
+                state.note(f"{sp.sstr(term)} is not summed over the coordinates while ‖v‖² is: read once for all d "
+                           f"coordinates ({sp.sstr(term)}/d per coordinate)")
             conditions[:] = [c.replace(lambda e: isinstance(e, CoordinateSum), lambda e: e.args[0]) for c in conditions]
     finally:
         _CONDITIONS = None
     if len(state.index_letters) > 1:
         raise FormulaError("the timestep is written with several letters ("
                            + ", ".join(sorted(state.index_letters)) + "); write one of them throughout")
+    full = elbo.q_joint(elbo.T)
+    if expr.has(steps.Latent) and any(e.args[1] == full for e in expr.atoms(elbo.E)):
+        # E_q[..] and E[..] in a line of the single-latent model: under its q(z|x)
+        encoder = steps.latent("q", ("z",), ("x",))
+        expr = expr.replace(lambda e: isinstance(e, elbo.E) and e.args[1] == full, lambda e: elbo.E(e.args[0], encoder))
+        state.notes[:] = [n.replace("q(x_{1:T}|x_0)", "q(z|x)") for n in state.notes]
     return Formula(text, use_latex, expr.xreplace(_MODEL_SUBSTITUTION), notes=tuple(state.notes),
                    written=sp.Tuple(*conditions), per_coordinate=state.per_coordinate)
 

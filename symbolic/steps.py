@@ -82,6 +82,20 @@ def _product_rule(expr: sp.Expr) -> sp.Expr:
                           _P_Z_X: _P_X_Z * _P_Z / _P_X})
 
 
+class Average(sp.Function):
+    r""":math:`\mathbb E_{x_0, \epsilon}[f]`: an average over named variables (Ho et al.'s simplified
+    loss), kept as written; two such averages over the same variables are compared pathwise."""
+
+    nargs = 2
+
+    def _sympystr(self, printer) -> str:
+        return f"E_{{{', '.join(printer._print(v) for v in self.args[1])}}}[{printer._print(self.args[0])}]"
+
+    def _latex(self, printer) -> str:
+        names = ", ".join(printer._print(v) for v in self.args[1])
+        return rf"\mathbb{{E}}_{{{names}}}\left[{printer._print(self.args[0])}\right]"
+
+
 # ---------------------------------------------------------------------------------------------
 # Marginal likelihood: E_m[joint / m] = evidence, the identity behind log p(x) = log E_q[p(x,z)/q(z|x)].
 
@@ -270,12 +284,20 @@ def _rules_seen(before: sp.Expr, after: sp.Expr, rules: tuple[str, ...]) -> list
 
 def equal(lhs: sp.Expr, rhs: sp.Expr) -> Judgement:
     """Whether ``lhs = rhs`` (two probabilistic lines), and the rule that makes it so."""
+    integrals = (lhs.atoms(sp.Integral) | rhs.atoms(sp.Integral))
+    if integrals:
+        shown = "; ".join(sp.sstr(i) for i in sorted(integrals, key=sp.default_sort_key))
+        return Judgement(UNDECIDED, reason=f"{shown} is neither a marginal (the joint density integrated: "
+                                           "int p(x,z) dz = p(x)) nor an expectation (a density over the variable "
+                                           "times the integrand); it is not decided")
     lhs_m, marg_l = _marginalise(lhs)
     rhs_m, marg_r = _marginalise(rhs)
     extra = ["the marginal likelihood: E_q[p(joint)/q] = p(evidence)"] if (marg_l or marg_r) else []
     kind = family(lhs_m) or family(rhs_m)
     if family(lhs_m) and family(rhs_m) and family(lhs_m) != family(rhs_m):
         return Judgement(DIFFERS, reason="the two lines are about different models (x, z vs x_0..x_T)")
+    if not lhs_m.has(E, KL) and not rhs_m.has(E, KL):
+        return _pointwise(lhs_m, rhs_m, kind)
     if kind == "latent":
         residual, problems = _latent_residual(lhs_m, rhs_m)
         if problems:
@@ -298,6 +320,40 @@ def equal(lhs: sp.Expr, rhs: sp.Expr) -> Judgement:
         if proof.failures() and "does not exist" in " ".join(str(f.residual) for f in proof.failures()):
             break
     return _explain(lhs_m, rhs_m, last)
+
+
+def _bayes_everywhere(expr: sp.Expr) -> sp.Expr:
+    """Bayes' rule on every forward step q(x_t|x_{t-1}) whose index is not 1 (a free t: for t >= 2)."""
+    return expr.replace(lambda e: isinstance(e, elbo.q_step) and e.index != 1,
+                        lambda e: elbo.q_post(e.index) * elbo.q_jump(e.index) / elbo.q_jump(e.index - 1))
+
+
+def _pointwise(lhs: sp.Expr, rhs: sp.Expr, kind: str | None) -> Judgement:
+    """Two lines without expectations: an identity of densities (or of their logs) for every value of
+    the variables, e.g. Bayes' rule on its own row."""
+    if not lhs.has(sp.log) and not rhs.has(sp.log):
+        lhs, rhs = sp.log(lhs), sp.log(rhs)          # densities are positive: equal iff their logs are
+    difference = lhs - rhs
+    if kind == "latent":
+        residual = sp.expand(sp.expand_log(_product_rule(difference), force=True))
+        if residual == 0:
+            return Judgement(HOLDS, rule="the product rule p(x,z) = p(x|z) p(z) = p(z|x) p(x) (Bayes' rule), "
+                                         "for every x and z")
+        return Judgement(DIFFERS, reason=_describe_residual(residual))
+    try:
+        plain = elbo.normal_form(difference)
+        if plain == 0:
+            return Judgement(HOLDS, rule="logs of products and quotients, for every value of the variables")
+        if elbo.normal_form(elbo._factorization(difference), ("factorization",)) == 0:
+            return Judgement(HOLDS, rule=_RULE_NAMES["factorization"] + " (the definitions of the two chains)")
+        residual = elbo.normal_form(_bayes_everywhere(elbo._factorization(difference)), ("factorization", "bayes"))
+    except elbo.NotNormalisable as err:
+        return Judgement(UNDECIDED, reason=f"the normal form does not apply: {err}")
+    if residual == 0:
+        return Judgement(HOLDS, rule="Bayes' rule q(x_t|x_{t-1}) = q(x_{t-1}|x_t,x_0) q(x_t|x_0)/q(x_{t-1}|x_0) "
+                                     "(for t >= 2, where q(x_{t-1}|x_t,x_0) exists) and the factorisations")
+    problems = elbo.domain_problems(lhs) + elbo.domain_problems(rhs)
+    return Judgement(DIFFERS, reason="; ".join(problems + [_describe_residual(residual)]))
 
 
 def _explain(lhs: sp.Expr, rhs: sp.Expr, proof) -> Judgement:
@@ -408,5 +464,5 @@ def relate(lhs: sp.Expr, rhs: sp.Expr, relation: str) -> Judgement:
     raise ValueError(f"unknown relation {relation!r}")
 
 
-__all__ = ["Latent", "latent", "Evidence", "Judgement", "relate", "equal", "at_least", "family",
+__all__ = ["Latent", "latent", "Evidence", "Average", "Judgement", "relate", "equal", "at_least", "family",
            "KNOWN_LATENT", "EQ", "GE", "LE", "HOLDS", "DIFFERS", "UNDECIDED", "T"]

@@ -41,6 +41,7 @@ from symbolic import elbo as symbolic_elbo
 from symbolic import formula as symbolic_formula
 from symbolic import steps as symbolic_steps
 from symbolic import symbols as symbolic_symbols
+from symbolic.gaussian import Expect, Normal, evaluate_written
 from symbolic.kl import gaussian_kl, prior_kl
 from symbolic.proof import reduce_to_normal_form
 
@@ -101,7 +102,7 @@ def read_side(text: str, latex: bool | None, labels: dict[str, "Line"] | None = 
         if _LABEL.match(text) and not constant:
             return Line(text, "label", label=text.strip())
         raise symbolic_formula.FormulaError(f"{text.strip()!r}: {err}") from None
-    value = formula.value
+    value = _written_out(formula.value)
     kind = "probabilistic" if symbolic_steps.family(value) else "closed"
     return Line(text, kind, value, constant, formula.notes, formula.written, expr=formula.expr)
 
@@ -147,6 +148,15 @@ class Verdict:
 
 _GAUSSIAN_NOTE = ("q(x_{t-1}|x_t,x_0) = N(mu_tilde_t, beta_tilde_t I) and p_theta(x_{t-1}|x_t) = N(mu_theta, "
                   "sigma_t^2 I): the Gaussian KL, per coordinate")
+
+
+def _written_out(value: sp.Expr) -> sp.Expr:
+    """KL(N(m1, v1) || N(m2, v2)) as the Gaussian KL, N(x; m, v) as its density and
+    E_{x ~ N(m, v)}[f] computed (exact): what a closed-form line writes with distributions."""
+    value = value.replace(
+        lambda e: isinstance(e, symbolic_elbo.KL) and all(isinstance(a, Normal) for a in e.args),
+        lambda e: gaussian_kl(e.args[0].args[1], e.args[0].args[2], e.args[1].args[1], e.args[1].args[2]))
+    return evaluate_written(value) if value.has(Normal, Expect) else value
 
 
 def _gaussian_kls(value: sp.Expr) -> sp.Expr | None:
@@ -199,8 +209,11 @@ def _derivatives_equal(before: sp.Expr, after: sp.Expr, written, t_min: int, wha
     if not present:
         return Verdict(HOLDS, f"{what}: both lines are free of the model's output, so they differ by a term "
                               "free of it")
+    before, after, tied = _tied(before, after)
     for symbol in present:
         judged = _decide_equal(sp.diff(before, symbol), sp.diff(after, symbol), None, t_min)
+        if tied and judged.status == HOLDS:
+            judged.rule += "; using x_t = sqrt(alpha_bar_t) x_0 + sqrt(1 - alpha_bar_t) eps"
         if not judged.status == HOLDS:
             if judged.status == DIFFERS:
                 judged.reason = (f"the two lines differ by a term that depends on {symbol.name}, so not only by a "
@@ -210,7 +223,19 @@ def _derivatives_equal(before: sp.Expr, after: sp.Expr, written, t_min: int, wha
                           "lines differ by a term free of the model's output")
 
 
+def _tied(before: sp.Expr, after: sp.Expr) -> tuple[sp.Expr, sp.Expr, bool]:
+    """Both lines with x_t = sqrt(alpha_bar_t) x_0 + sqrt(1 - alpha_bar_t) eps where one uses data symbols
+    the other does not (as :func:`check.decide` ties them)."""
+    data = (symbolic_symbols.x_0, symbolic_symbols.x_t, symbolic_symbols.eps)
+    used_b = before.free_symbols & set(data)
+    used_a = after.free_symbols & set(data)
+    if used_a != used_b and symbolic_symbols.x_t in (used_a | used_b):
+        return check_command._forward_relation(before), check_command._forward_relation(after), True
+    return before, after, False
+
+
 def _proportional(before: sp.Expr, after: sp.Expr, t_min: int) -> Verdict:
+    before, after, _ = _tied(before, after)
     present = [s for s in THETA if before.has(s) or after.has(s)]
     if not present:
         return Verdict(UNDECIDED, reason="\\propto is read as a positive factor free of the model's output; "
@@ -240,8 +265,36 @@ def _domain_start(expr: sp.Expr, t_min: int) -> int:
     return 2 if symbolic_domain.definedness(expr, symbolic_domain.Domain(2), search=False).ok else t_min
 
 
+def _averaged(a: sp.Expr, b: sp.Expr) -> tuple[sp.Expr, sp.Expr, bool] | None:
+    """Two averages E_{x_0, eps}[f], E_{x_0, eps}[g] over the same variables as their integrands (equal
+    integrands give equal averages), or None when only one line is an average."""
+    def split(e):
+        coeff, rest = e.as_independent(symbolic_steps.Average, as_Add=False)
+        return (coeff, rest) if isinstance(rest, symbolic_steps.Average) else (None, None)
+    if not (a.has(symbolic_steps.Average) or b.has(symbolic_steps.Average)):
+        return a, b, False
+    (ca, ea), (cb, eb) = split(a), split(b)
+    if ea is None or eb is None or ea.args[1] != eb.args[1]:
+        return None
+    return ca * ea.args[0], cb * eb.args[0], True
+
+
 def _closed(before: Line, after: Line, relation: str, substitution: dict, t_min: int) -> Verdict:
     a, b = before.value.xreplace(substitution), after.value.xreplace(substitution)
+    averaged = _averaged(a, b)
+    if averaged is None:
+        return Verdict(UNDECIDED, reason="one line is an average E_{..}[..] and the other is not, or they average "
+                                         "over different variables; not decided")
+    a, b, pathwise = averaged
+    if pathwise:
+        verdict = _closed(Line(before.text, "closed", a, before.constant), Line(after.text, "closed", b, after.constant,
+                          expr=None), relation, {}, t_min)
+        if verdict.status == HOLDS:
+            verdict.rule = "the integrands of the two averages are equal: " + verdict.rule
+        elif verdict.status == DIFFERS:
+            verdict = Verdict(UNDECIDED, reason="the integrands of the two averages differ pointwise, but their "
+                                                f"averages may still agree; not decided ({verdict.reason})")
+        return verdict
     t_min = _domain_start(a, t_min)
     if relation == documents.EQ and not (before.constant or after.constant):
         judged = _decide_equal(a, b, after.written, t_min, None if substitution else after.expr)

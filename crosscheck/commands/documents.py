@@ -200,8 +200,16 @@ def _depth_at(text: str, end: int) -> int:
     return depth
 
 
+_TRAILING_SPACE = re.compile(r"(?:\s|\\q?quad\b|\\[,;:! ]|~|,)*$")
+# a condition in parentheses set apart at the end: \qquad (\sigma_t^2 = \tilde\beta_t)
+_PARENTHESISED = re.compile(r"(?:\\q?quad\b|\\[,;: ]|~|,)\s*\(\s*([^()]*?(?:=|\\geq?|\\leq?)[^()]*?)\s*\)\s*[.,;]?\s*$")
+
+
 def _remark(text: str) -> tuple[str, str | None, str | None]:
     """The row's math, its trailing remark's words, and the condition the remark states."""
+    m = _PARENTHESISED.search(text)
+    if m and text[:m.start()].strip():
+        return _TRAILING_SPACE.sub("", text[:m.start()]), m.group(1), m.group(1)
     for match in _TEXT.finditer(text):
         words = match.group(1)
         if _CONSTANT_WORDS.match(words) or _depth_at(text, match.start()) != 0:
@@ -215,7 +223,8 @@ def _remark(text: str) -> tuple[str, str | None, str | None]:
             first.split(" ")[0].strip("(") in ("for", "if", "when", "where", "with", "assuming", "provided",
                                                "given", "since", "as", "using") else None
         # what follows the remark that is no condition is part of the remark (\text{(Bayes)} \, (3))
-        return before.rstrip(), (words.strip() + (" " + after.strip() if after.strip() and condition is None else "")), \
+        before = _TRAILING_SPACE.sub("", before)
+        return before, (words.strip() + (" " + after.strip() if after.strip() and condition is None else "")), \
             (condition.strip(" ,.;") if condition else None)
     return text, None, None
 

@@ -286,7 +286,7 @@ def test_annotate_writes_the_derivation_with_a_mark_per_row_and_the_reason(tmp_p
     assert cli.main(["derive", path, "--annotate", str(out)]) == 1
     tex = out.read_text()
     assert tex.count("\\checkmark") == 2 and tex.count("\\boldsymbol{\\times}") == 2
-    assert "row 3: counterexample" in tex and "\\begin{document}" in tex
+    assert "row 3: it holds with alpha" in tex and "\\begin{document}" in tex
 
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None and not os.environ.get("CROSSCHECK_REQUIRE_PDFLATEX"),
@@ -314,3 +314,56 @@ def test_a_decision_that_stops_is_never_a_pass(monkeypatch):
     report = check_document(PROBLEM_3A, kind="tex", end="eps_mean")
     assert not report.ok and report.results[0].incomplete
     assert "not finished" in report.text()
+
+
+# -- the notation students write (from the corpus helper's probes) ----------------------------------
+
+@pytest.mark.parametrize("rows", [
+    # Lab 3 with the VAE's names and the short E_q
+    [r"\log p_\theta(x) &\geq \mathbb{E}_q[\log p_\theta(x|z)] - D_{KL}(q_\phi(z|x)\|p(z))"],
+    # the integrals of the marginal likelihood
+    [r"\log p(x) &= \log\int p(x,z)\,dz", r"&= \log\int q(z|x)\frac{p(x,z)}{q(z|x)}\,\mathrm{d}z",
+     r"&\geq \mathbb{E}_{q(z|x)}\left[\log\frac{p(x,z)}{q(z|x)}\right]"],
+    [r"\log p_\theta(\mathbf{x}_0) &= \log\int p_\theta(\mathbf{x}_{0:T})\,d\mathbf{x}_{1:T}",
+     r"&= \log\mathbb{E}_{q(\mathbf{x}_{1:T}|\mathbf{x}_0)}\left[\frac{p_\theta(\mathbf{x}_{0:T})}{q(\mathbf{x}_{1:T}|\mathbf{x}_0)}\right]"],
+    # Bayes' rule on its own row, in both models
+    [r"p(z|x) &= \frac{p(x|z)\,p(z)}{p(x)}"],
+    [r"q(\mathbf{x}_{t-1}|\mathbf{x}_t,\mathbf{x}_0) &= \frac{q(\mathbf{x}_t|\mathbf{x}_{t-1})\,q(\mathbf{x}_{t-1}|\mathbf{x}_0)}{q(\mathbf{x}_t|\mathbf{x}_0)}"],
+    [r"q(\mathbf{x}_t|\mathbf{x}_{t-1}) &= q(\mathbf{x}_t|\mathbf{x}_{t-1},\mathbf{x}_0)"],
+    # Ho et al. eq. 20: the product inside the log without brackets
+    [r"\mathbb{E}_q\left[\sum_{t>1}\log\frac{p_\theta(x_{t-1}|x_t)}{q(x_t|x_{t-1})}\right] &= \mathbb{E}_q\left[\sum_{t>1}\log\frac{p_\theta(x_{t-1}|x_t)}{q(x_{t-1}|x_t,x_0)}\cdot\frac{q(x_{t-1}|x_0)}{q(x_t|x_0)}\right]"],
+    # nested expectations and the joint of two steps (the chain rule of q)
+    [r"\mathbb{E}_{q(x_{1:T}|x_0)}\left[\log\frac{p_\theta(x_{t-1}|x_t)}{q(x_{t-1}|x_t,x_0)}\right] &= \mathbb{E}_{q(x_t|x_0)}\left[\mathbb{E}_{q(x_{t-1}|x_t,x_0)}\left[\log\frac{p_\theta(x_{t-1}|x_t)}{q(x_{t-1}|x_t,x_0)}\right]\right]",
+     r"&= \mathbb{E}_{q(x_{t-1},x_t|x_0)}\left[\log\frac{p_\theta(x_{t-1}|x_t)}{q(x_{t-1}|x_t,x_0)}\right]",
+     r"&= -\mathbb{E}_{q(x_t|x_0)}\left[D_{KL}(q(x_{t-1}|x_t,x_0)\|p_\theta(x_{t-1}|x_t))\right]"],
+    # a product of densities from t = 2, the KL of two normals, \propto through eps, conditions
+    [r"\log\prod_{t=2}^T q(x_t|x_{t-1}) &= \log\prod_{t=2}^T \frac{q(x_{t-1}|x_t,x_0)\,q(x_t|x_0)}{q(x_{t-1}|x_0)}"],
+    [r"D_{KL}(q(x_{t-1}|x_t,x_0)\|p_\theta(x_{t-1}|x_t)) &= D_{KL}(\mathcal{N}(\tilde\mu_t,\tilde\beta_t)\|\mathcal{N}(\mu_\theta,\sigma_t^2))",
+     r"&= \frac{\beta_t^2}{2\sigma_t^2\alpha_t(1-\bar\alpha_t)}(\epsilon-\epsilon_\theta)^2 + C",
+     r"&\propto (\epsilon-\epsilon_\theta)^2 + C",
+     r"&= \frac{\beta_t^2}{2\tilde\beta_t\alpha_t(1-\bar\alpha_t)}(\epsilon-\epsilon_\theta)^2, \quad\text{when } \sigma_t^2 = \tilde\beta_t"],
+    [r"\frac{\tilde\beta_t + (\tilde\mu_t-\mu_\theta)^2}{2\sigma_t^2} + \frac{1}{2}\log\frac{\sigma_t^2}{\tilde\beta_t} - \frac12 &= \frac{(\tilde\mu_t-\mu_\theta)^2}{2\tilde\beta_t} \qquad (\sigma_t^2=\tilde\beta_t)"],
+    # Ho's simplified loss: an average over x_0 and eps, compared pathwise
+    [r"\mathbb{E}_{\mathbf{x}_0,\boldsymbol\epsilon}\left[\frac{\beta_t^2}{2\sigma_t^2\alpha_t(1-\bar\alpha_t)}\|\boldsymbol\epsilon-\boldsymbol\epsilon_\theta\|^2\right] &= \mathbb{E}_{\mathbf{x}_0,\boldsymbol\epsilon}\left[\lambda_t\|\boldsymbol\epsilon-\boldsymbol\epsilon_\theta\|^2\right]"],
+], ids=["lab3-vae-names", "lab3-integrals", "p1-integral", "bayes-row-latent", "bayes-row-diffusion", "markov-row",
+        "ho-eq20", "nested-expectations", "product-from-2", "3b-propto-and-comma", "3b-parenthesised-condition",
+        "ho-simple-loss"])
+def test_student_notation_is_read_and_holds(rows):
+    result = check_derivation(rows)
+    assert result.ok, [(s.row, s.status, s.reason) for s in result.steps]
+
+
+@pytest.mark.parametrize("rows, first_wrong", [
+    ([r"p(z|x) &= \frac{p(x|z)\,p(x)}{p(z)}"], 1),
+    ([r"q(\mathbf{x}_{t-1}|\mathbf{x}_t,\mathbf{x}_0) &= \frac{q(\mathbf{x}_t|\mathbf{x}_{t-1})\,q(\mathbf{x}_t|\mathbf{x}_0)}{q(\mathbf{x}_{t-1}|\mathbf{x}_0)}"], 1),
+    ([r"\log p(x) &= \log\int p(x|z)\,dz"], 1),
+    ([r"\mathbb{E}_{q(x_t|x_0)}\left[\mathbb{E}_{q(x_{t-1}|x_t,x_0)}[\log p_\theta(x_{t-2}|x_{t-1})]\right] &= 0"], 1),
+    ([r"D_{KL}(q(x_{t-1}|x_t,x_0)\|p_\theta(x_{t-1}|x_t)) &\propto (\epsilon-\epsilon_\theta)^2 + C",
+      r"&= \frac{\beta_t^2}{2\sigma_t^2\alpha_t(1-\bar\alpha_t)}(\epsilon-\epsilon_\theta)^2 + C"], 2),
+    # the d-dimensional KL with its constant terms written once: wrong for d > 1
+    ([r"D_{KL}(q(x_{t-1}|x_t,x_0)\|p_\theta(x_{t-1}|x_t)) &= \frac12\left(\log\frac{\sigma_t^2}{\tilde\beta_t} + \frac{\tilde\beta_t}{\sigma_t^2} - 1\right) + \frac{\|\tilde\mu_t-\mu_\theta\|^2}{2\sigma_t^2}"], 1),
+], ids=["bayes-row-latent-swapped", "bayes-row-diffusion-swapped", "integral-of-the-likelihood", "nested-wrong-variable",
+        "propto-then-wrong-weight", "kl-without-the-dimension"])
+def test_student_notation_slips_are_caught(rows, first_wrong):
+    result = check_derivation(rows)
+    assert not result.ok and result.first_wrong == first_wrong, [(s.row, s.status, s.reason) for s in result.steps]

@@ -74,11 +74,14 @@ def test_a_relation_with_an_empty_side_is_refused_with_the_place():
 
 
 @pytest.mark.parametrize("row, math, remark, condition", [
-    (r"&= a \quad \text{when } \sigma_t^2 = \tilde\beta_t", r"&= a \quad", "when", r"\sigma_t^2 = \tilde\beta_t"),
-    (r"&= a \qquad \text{(Bayes' rule)}", r"&= a \qquad", "(Bayes' rule)", None),
+    (r"&= a \quad \text{when } \sigma_t^2 = \tilde\beta_t", r"&= a", "when", r"\sigma_t^2 = \tilde\beta_t"),
+    (r"&= a^2, \quad\text{when } \sigma_t^2 = \tilde\beta_t", r"&= a^2", "when", r"\sigma_t^2 = \tilde\beta_t"),
+    (r"&= a^2 \qquad (\sigma_t^2=\tilde\beta_t)", r"&= a^2", r"\sigma_t^2=\tilde\beta_t", r"\sigma_t^2=\tilde\beta_t"),
+    (r"&= f(x) \quad (3)", r"&= f(x) \quad (3)", None, None),
+    (r"&= a \qquad \text{(Bayes' rule)}", r"&= a", "(Bayes' rule)", None),
     (r"&= a + \text{const}", r"&= a + \text{const}", None, None),
     (r"\text{ELBO} &= a", r"\text{ELBO} &= a", None, None),
-    (r"&= D_{\text{KL}}(q \| p) \quad\text{for } t \geq 2", r"&= D_{\text{KL}}(q \| p) \quad", "for", r"t \geq 2"),
+    (r"&= D_{\text{KL}}(q \| p) \quad\text{for } t \geq 2", r"&= D_{\text{KL}}(q \| p)", "for", r"t \geq 2"),
 ])
 def test_a_trailing_remark_is_taken_off_and_a_condition_kept(row, math, remark, condition):
     got_math, got_remark, got_condition = documents._remark(row)
