@@ -652,17 +652,20 @@ def check_document(text: str, *, kind: str = "tex", latex: bool | None = None, s
     check_command._check_flag("latex", latex, none=True)
     timeout, memory_mib = _check_args(timeout, memory_mib)
     began = time.perf_counter()
-    found = documents.derivations(text, kind)
+    try:
+        found = documents.derivations(text, kind)
+    except documents.DocumentError as err:
+        raise documents.DocumentError(f"`text`: {err}") from None
     if not found:
-        raise documents.DocumentError("no derivation found: a derivation is a display (align, equation, $$...$$, "
-                                      "\\[...\\]) or, in plain text, lines with at least one relation (=, >=)")
+        raise documents.DocumentError("`text` holds no derivation: a derivation is a display (align, equation, "
+                                      "$$...$$, \\[...\\]) or, in plain text, lines with at least one relation (=, >=)")
     start_line = end_line("start", start, latex) if start is not None else None
     end_of = end_line("end", end, latex) if end is not None else None
     outcome = limits.run(lambda emit: _decide_all(found, latex, start_line, end_of, emit), seconds=timeout,
                          memory_mib=memory_mib)
     value = outcome.value
     if isinstance(value, documents.DocumentError):
-        raise value
+        raise documents.DocumentError(f"`text`: {value}")
     results = list(value or [])
     if outcome.status == limits.DONE and len(results) != len(found):
         outcome = limits.Outcome(limits.ERROR, value, "the decision ended early")
@@ -736,8 +739,11 @@ def check_derivation(lines, *, latex: bool | None = None, start: str | None = No
         elif latex is not False and ("\\" in text):
             text = "\\begin{align*}" + " \\\\\n".join(text.splitlines()) + "\\end{align*}"
     kind = "tex" if documents._DISPLAY.search(text) else "plain"
-    report = check_document(text, kind=kind, latex=latex, start=start, end=end, timeout=timeout,
-                            memory_mib=memory_mib)
+    try:
+        report = check_document(text, kind=kind, latex=latex, start=start, end=end, timeout=timeout,
+                                memory_mib=memory_mib)
+    except ValueError as err:
+        raise type(err)(str(err).replace("`text`", "`lines`")) from None
     if len(report.results) != 1:
         raise ValueError(f"`lines` holds {len(report.results)} derivations; pass one (or use check_document)")
     return report.results[0]
@@ -884,7 +890,8 @@ def main(argv: list[str]) -> int:
         report = check_document(text, kind=kind, latex=latex, start=args.start, end=args.end, source=name,
                                 timeout=args.timeout)
     except (ValueError, TypeError) as err:
-        message = str(err).replace("`start`", "--start").replace("`end`", "--end")
+        message = str(err).replace("`start`", "--start").replace("`end`", "--end").replace("`text`: ", "") \
+            .replace("`text` ", "it ")
         raise UsageError(f"{name}: {message}".replace("\n", " ")) from None
     if args.json == "-":
         print(json_text(report.as_json(), indent=2))

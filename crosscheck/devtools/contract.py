@@ -91,11 +91,34 @@ CROSSCHECK_FAILURES: tuple[Failure, ...] = (
       "crosscheck.check_formula('posterior_variance', 'beta_t', latex='no')"),
 )
 
+_CD = "crosscheck.check_derivation"
+_CDOC = "crosscheck.check_document"
+_ROWS = r"['\\tilde\\beta_t &= \\beta_t']"
+
+#: The derivation checker's failures (``crosscheck.commands.derive``).
+DERIVE_FAILURES: tuple[Failure, ...] = (
+    F(_CD, "lines", "not a str or a list of str", TypeError, "crosscheck.check_derivation(3)"),
+    F(_CD, "lines", "a row that cannot be read (it names the line, the row and the part)", ValueError,
+      r"crosscheck.check_derivation(['a &= \frobnicate{b}'])"),
+    F(_CD, "lines", "no relation in any row", ValueError, "crosscheck.check_derivation('x_t')"),
+    F(_CD, "end", "neither a name derive knows, a catalog target nor a formula", ValueError,
+      f"crosscheck.check_derivation({_ROWS}, end='frobnicate')"),
+    F(_CD, "start", "not a str", ValueError, f"crosscheck.check_derivation({_ROWS}, start=3)"),
+    F(_CD, "timeout", "outside (0, 3600] seconds", ValueError, f"crosscheck.check_derivation({_ROWS}, timeout=0)"),
+    F(_CD, "latex", "not True, False or None", TypeError, f"crosscheck.check_derivation({_ROWS}, latex='yes')"),
+    F(_CDOC, "text", "not a str", TypeError, "crosscheck.check_document(b'a = b')"),
+    F(_CDOC, "kind", "not 'tex', 'md' or 'plain'", ValueError, "crosscheck.check_document('a = b', kind='docx')"),
+    F(_CDOC, "text", "longer than 1,000,000 characters or 2,000 rows, or a NUL character", ValueError,
+      "crosscheck.check_document('a = b' * 200001, kind='plain')"),
+    F(_CDOC, "memory_mib", "outside [64, 1048576] MiB", ValueError,
+      "crosscheck.check_document('a = b', kind='plain', memory_mib=1)"),
+)
+
 #: Every row: the numeric layer's, then the crosscheck API's.
-FAILURES: tuple[Failure, ...] = NUMERIC_FAILURES + CROSSCHECK_FAILURES
+FAILURES: tuple[Failure, ...] = NUMERIC_FAILURES + CROSSCHECK_FAILURES + DERIVE_FAILURES
 
 #: The crosscheck API the table covers.
-CROSSCHECK_API = (_AM, _AE, _CF)
+CROSSCHECK_API = (_AM, _AE, _CF, _CD, _CDOC)
 
 BEGIN, END = "<!-- contract:api -->", "<!-- /contract:api -->"
 

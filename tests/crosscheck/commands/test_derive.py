@@ -182,9 +182,9 @@ def test_check_derivation_takes_rows_or_a_block():
     (lambda: check_derivation("a = b", timeout=-1), ValueError, "`timeout` must be in"),
     (lambda: check_document("a = b", kind="docx"), ValueError, "`kind` must be"),
     (lambda: check_document(b"a = b"), TypeError, "`text` must be a str"),
-    (lambda: check_document("no math here", kind="tex"), ValueError, "no derivation found"),
+    (lambda: check_document("no math here", kind="tex"), ValueError, "`text` holds no derivation"),
     (lambda: check_document(PROBLEM_3A, kind="tex", end="frobnicate"), ValueError, "`end` 'frobnicate' is no name"),
-    (lambda: check_derivation(r"a &= \frobnicate{b}"), ValueError, "line 1, row 1: cannot read"),
+    (lambda: check_derivation(r"a &= \frobnicate{b}"), ValueError, "`lines`: line 1, row 1: cannot read"),
     (lambda: check_derivation(["x_t = 1", "= 2"], latex="yes"), TypeError, "`latex` must be"),
 ])
 def test_bad_calls_are_named(call, error, message):
@@ -259,7 +259,7 @@ def test_cli_reads_markdown_plain_text_and_standard_input(tmp_path):
     (lambda p: [str(p / "missing.tex")], "No such file"),
     (lambda p: [str(p)], "is a directory"),
     (lambda p: [write(p, "bin.tex", "") if False else str(_binary(p))], "not UTF-8"),
-    (lambda p: [write(p, "prose.tex", "only words")], "no derivation found"),
+    (lambda p: [write(p, "prose.tex", "only words")], "holds no derivation"),
     (lambda p: [write(p, "bad.tex", "\\begin{align}\na &= b \\\\\n &= \\frobnicate{c}\n\\end{align}")],
      "line 3, row 2: cannot read"),
     (lambda p: [write(p, "ok.tex", PROBLEM_3A), "--end", "frobnicate"], "--end 'frobnicate' is no name"),
