@@ -421,9 +421,12 @@ def end_line(argument: str, spec: str, latex: bool | None) -> Line:
         raise ValueError(f"`{argument}` must be a name ({', '.join(END_NAMES)}, or a catalog target) or a "
                          f"formula, got {spec!r}")
     ends = _ends()
-    if spec.strip() in ends:
-        value, _ = ends[spec.strip()]
-        return Line(spec, "probabilistic", value)
+    name = spec.strip()
+    sign = -1 if name.startswith("-") and name[1:].strip() in ends else 1     # -elbo: Ho et al.'s loss L
+    name = name[1:].strip() if sign == -1 else name
+    if name in ends:
+        value, _ = ends[name]
+        return Line(spec, "probabilistic", sign * value)
     if re.fullmatch(r"[a-z][a-z0-9_]*", spec.strip()):
         try:
             part = registry.part(spec.strip())
@@ -437,19 +440,11 @@ def end_line(argument: str, spec: str, latex: bool | None) -> Line:
         raise ValueError(f"`{argument}` cannot be read: {err}") from None
 
 
-def _terms(value: sp.Expr) -> dict:
-    """The top-level terms of a line, with their multiplicities (the form it is written in)."""
-    counts: dict = {}
-    for term in sp.Add.make_args(sp.expand(value, deep=False, log=False, power_base=False, power_exp=False,
-                                           multinomial=False)):
-        counts[term] = counts.get(term, 0) + 1
-    return counts
-
-
 def _ends_at(last: Line, end: Line) -> Verdict:
     """Whether the derivation's last line is ``end``: a closed form equal to it in the same variables
     (no forward relation: mu_tilde_t(x_t, x_0) does not end at the eps form); a probabilistic line
-    equal to it and written in its form, term by term (a KL stays a KL)."""
+    equal to it with every KL divergence of the end written as one (every line of Problem 1 equals
+    the ELBO in value: the three-forces form is the one with its KLs)."""
     if end.kind == "closed" and last.kind == "closed":
         decision = check_command.decide(last.value, end.value, allow_relation=False,
                                         t_min=_domain_start(end.value, 1))
@@ -461,12 +456,11 @@ def _ends_at(last: Line, end: Line) -> Verdict:
     same = judge(last, documents.EQ, end)
     if not same.ok or end.kind != "probabilistic":
         return same
-    want, have = _terms(end.value), _terms(last.value)
-    if want == have:
-        return Verdict(HOLDS, "the last line is the end, term by term")
-    missing = [sp.sstr(t) for t in want if have.get(t) != want[t]]
-    return Verdict(DIFFERS, reason="the last line equals it in value but is not yet written in its form; "
-                                   f"not there as such: {'; '.join(missing)}")
+    missing = sorted(end.value.atoms(symbolic_elbo.KL) - last.value.atoms(symbolic_elbo.KL), key=sp.default_sort_key)
+    if not missing:
+        return Verdict(HOLDS, "the last line is the end in value, its KL divergences written as such")
+    return Verdict(DIFFERS, reason="the last line equals it in value but is not yet written in its form: "
+                                   f"{'; '.join(sp.sstr(k) for k in missing)} not written as a KL divergence")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -609,12 +603,15 @@ class Report:
                 out.append(f"  note: {note}")
             for step in result.ends[:1] if result.ends and result.ends[0].relation == "start" else []:
                 out.append(f"  start   {step.status:<9} {step.rule or step.reason}")
+            shown: set[str] = set()         # a reading note once per derivation (JSON keeps each step's)
             for step in result.steps:
                 relation = {"=": "=", ">=": "≥", "<=": "≤", "propto": "∝"}.get(step.relation, step.relation)
                 out.append(f"  row {step.row:<3} {step.status:<9} {relation} {step.after}")
                 out.append(f"          {'by' if step.ok else 'why'}: {step.rule if step.ok else step.reason}")
                 for note in step.notes:
-                    out.append(f"          read: {note}")
+                    if note not in shown:
+                        out.append(f"          read: {note}")
+                    shown.add(note)
             for step in [s for s in result.ends if s.relation == "end"]:
                 out.append(f"  end     {step.status:<9} {step.rule or step.reason}")
             if result.incomplete:
