@@ -279,7 +279,7 @@ def _averaged(a: sp.Expr, b: sp.Expr) -> tuple[sp.Expr, sp.Expr, bool] | None:
     return ca * ea.args[0], cb * eb.args[0], True
 
 
-def _closed(before: Line, after: Line, relation: str, substitution: dict, t_min: int) -> Verdict:
+def _closed(before: Line, after: Line, relation: str, substitution: dict, t_min: int, hints: bool = True) -> Verdict:
     a, b = before.value.xreplace(substitution), after.value.xreplace(substitution)
     averaged = _averaged(a, b)
     if averaged is None:
@@ -297,7 +297,7 @@ def _closed(before: Line, after: Line, relation: str, substitution: dict, t_min:
         return verdict
     t_min = _domain_start(a, t_min)
     if relation == documents.EQ and not (before.constant or after.constant):
-        judged = _decide_equal(a, b, after.written, t_min, None if substitution else after.expr)
+        judged = _decide_equal(a, b, after.written, t_min, None if substitution or not hints else after.expr)
         if judged.status == DIFFERS and t_min == 1 and "not defined" in judged.reason:
             later = _decide_equal(a, b, after.written, 2)
             if later.status == HOLDS:
@@ -333,7 +333,7 @@ def _substitution(condition: str | None, latex: bool | None) -> tuple[dict, list
 
 
 def judge(before: Line, relation: str, after: Line, condition: str | None = None,
-          latex: bool | None = None) -> Verdict:
+          latex: bool | None = None, hints: bool = True) -> Verdict:
     """The verdict on ``before relation after`` (two read sides of a derivation)."""
     if relation in (documents.APPROX, documents.GT, documents.LT, "!="):
         return Verdict(UNDECIDED, reason={documents.APPROX: "an approximation (≈, ~) is not a checked step",
@@ -357,19 +357,19 @@ def judge(before: Line, relation: str, after: Line, condition: str | None = None
         if closed_before is None or closed_after is None:
             return Verdict(UNDECIDED, reason="a line with densities or expectations is compared with a closed form; "
                                              "only the KL of the model's Gaussians is written out", notes=notes)
-        verdict = _closed(closed_before, closed_after, relation, substitution, t_min)
+        verdict = _closed(closed_before, closed_after, relation, substitution, t_min, hints)
         if verdict.status == HOLDS:
             verdict.rule = f"{_GAUSSIAN_NOTE}; {verdict.rule}"
         verdict.notes = notes + verdict.notes
         return verdict
-    verdict = _closed(before, after, relation, substitution, t_min)
+    verdict = _closed(before, after, relation, substitution, t_min, hints)
     verdict.notes = notes + verdict.notes
     return verdict
 
 
 def _exactly(anchor: tuple[Line, int], line: Line, row: documents.Row, latex, up_to: Verdict) -> Verdict:
     """A line without "+ C" after one with it claims equality exactly: with the last line known exactly."""
-    exact = judge(anchor[0], documents.EQ, line, row.condition, latex)
+    exact = judge(anchor[0], documents.EQ, line, row.condition, latex, hints=False)
     if exact.status == HOLDS:
         exact.rule = f"exactly equal to row {anchor[1]} (the line before holds only up to + C): {exact.rule}"
         return exact
@@ -544,12 +544,14 @@ def _decide_derivation(derivation: documents.Derivation, latex: bool | None, sta
             if previous is None:
                 previous = line
                 continue
-            verdict = judge(previous, part.relation, line, row.condition, latex)
+            # one-slip repairs (seconds each) for the first wrong step only: the rest follow from it
+            verdict = judge(previous, part.relation, line, row.condition, latex, hints=result.first_wrong is None)
             if previous.constant and not line.constant and part.relation == documents.EQ and \
                     anchor is not None and line.kind == "closed":
                 verdict = _exactly(anchor, line, row, latex, verdict)
             if verdict.status != HOLDS and good is not None and good[0] is not previous:
-                later = judge(good[0], part.relation if good[2] else documents.EQ, line, row.condition, latex)
+                later = judge(good[0], part.relation if good[2] else documents.EQ, line, row.condition, latex,
+                              hints=False)
                 if later.status == HOLDS:
                     verdict.notes.append(f"it follows from row {good[1]} all the same (the slip does not carry on)")
             step = Step(row.number, row.line, part.relation, verdict.status, verdict.rule, verdict.reason,
