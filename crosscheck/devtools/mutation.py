@@ -482,10 +482,13 @@ _HELPERS = {"__mutation_previous__": _previous, "__mutation_shift__": _shift}
 
 
 def _clear_caches() -> None:
+    """Every cache of a value computed by code a mutant may change (a value cached before the
+    mutant was applied, in this process or the parent it was forked from, would hide it)."""
     from symbolic import elbo as symbolic_elbo
-    from ..engine import elbo_checks
+    from ..engine import elbo_checks, oracles
     symbolic_elbo.derivation.cache_clear()
     elbo_checks._pathwise.cache_clear()
+    oracles._long_schedule_error.cache_clear()      # the T = 3000 stress schedule (numeric.schedule)
 
 
 @contextlib.contextmanager

@@ -110,3 +110,16 @@ def test_a_spread_sample_of_mutants_is_killed(mutants):
     assert survivors == []
     killed, relevant, rate = mutation.kill_rate(outcomes)
     assert (killed, relevant, rate) == (200, 200, 1.0)
+
+
+@pytest.mark.slow
+def test_a_value_cached_before_the_mutant_does_not_hide_it(by_id):
+    """The T = 3000 stress error of the schedule is cached (computed once per process); a parent
+    that verified before forking holds the unmutated value.  This mutant of the compensated sum
+    computes the right sum with plain rounding, caught only by that stress schedule: it survived a
+    sample run whose parent had the value cached, until every mutant clears the cache."""
+    from crosscheck.engine import oracles
+    oracles._long_schedule_error()
+    mutant = by_id["numeric.schedule:_compensated_cumsum:add-sub:total + value->total - value"]
+    (outcome,) = mutation.run_many([mutant], jobs=1, timeout=120)
+    assert outcome.killed and outcome.how == "check schedule tables vs 50-digit product", outcome.how
